@@ -1,0 +1,230 @@
+import * as crypto from "crypto";
+import * as esbuild from "esbuild";
+import * as vm from "vm";
+import { toSubscriptionFilter } from "./subscriptionFilterTransform";
+
+/** A GraphQL error as an APPSYNC_JS resolver raises it (`util.error` / `util.appendError`). */
+export interface ResolverErrorShape {
+  readonly message: string;
+  readonly errorType: string | null;
+  readonly data: unknown;
+  readonly errorInfo: unknown;
+}
+
+/** Thrown by `util.error`: stops the handler, as in AppSync. */
+export class ResolverError extends Error implements ResolverErrorShape {
+  constructor(
+    message: string,
+    readonly errorType: string | null = null,
+    readonly data: unknown = null,
+    readonly errorInfo: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by `runtime.earlyReturn`: ends the resolver with `value` as its result. */
+class EarlyReturn {
+  constructor(readonly value: unknown) {}
+}
+
+/** A subscription filter as `extensions.setSubscriptionFilter` takes it. */
+export interface SubscriptionFilter {
+  readonly filterGroup: { readonly filters: { readonly fieldName: string; readonly operator: string; readonly value?: unknown }[] }[];
+}
+
+/** What `extensions.invalidateSubscriptions` asked for. */
+export interface Invalidation {
+  readonly subscriptionField: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** AppSync allows at most this many `extensions.invalidateSubscriptions` calls in one request. */
+export const MAX_INVALIDATIONS_PER_REQUEST = 5;
+
+/** What the caller knows about the request, before the resolver runs. */
+export interface ResolverInput {
+  readonly arguments: Record<string, unknown>;
+  /** `null` for API key callers; `{accountId, userArn, …}` for IAM. */
+  readonly identity: Record<string, unknown> | null;
+  readonly source?: Record<string, unknown> | null;
+  readonly request?: { headers: Record<string, string>; domainName: string | null };
+  readonly info: {
+    fieldName: string;
+    parentTypeName: string;
+    variables: Record<string, unknown>;
+    selectionSetList: string[];
+    selectionSetGraphQL: string;
+  };
+}
+
+/** A data source: turns the request a handler returned into a result, or fails with `{message, type}`. */
+export type DataSource = (request: unknown) => Promise<unknown>;
+
+/** The NONE data source: the result is the request's `payload`. */
+export const noneDataSource: DataSource = async (request) => (request as { payload?: unknown } | null)?.payload ?? null;
+
+/** The outcome of one resolver run. */
+export interface ResolverOutcome {
+  /** The field's value; `null` when `util.error` was raised. */
+  readonly result: unknown;
+  readonly errors: ResolverErrorShape[];
+  readonly subscriptionFilter?: SubscriptionFilter;
+  readonly invalidationFilter?: SubscriptionFilter;
+  readonly invalidations: Invalidation[];
+  /** What the resolver wrote with `console.log` and friends. */
+  readonly logs: string[];
+}
+
+interface Invocation {
+  errors: ResolverErrorShape[];
+  subscriptionFilter?: SubscriptionFilter;
+  invalidationFilter?: SubscriptionFilter;
+  invalidations: Invalidation[];
+  logs: string[];
+}
+
+type Handler = (ctx: unknown) => unknown;
+
+/** A bundled resolver loaded into its own `node:vm` context. */
+export interface LoadedResolver {
+  readonly request: Handler;
+  readonly response: Handler;
+  /** The invocation whose `util`/`extensions` calls the resolver is making (resolvers are synchronous). */
+  current?: Invocation;
+}
+
+// JSON in and out of the sandbox, as AppSync serializes what crosses its runtime's boundary.
+const roundTrip = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+function makeModules(resolver: LoadedResolver) {
+  const call = () => {
+    if (!resolver.current) throw new Error("resolver utility called outside a request");
+    return resolver.current;
+  };
+  const util = {
+    error(message: string, errorType?: string, data?: unknown, errorInfo?: unknown): never {
+      throw new ResolverError(String(message), errorType ?? null, data ?? null, errorInfo ?? null);
+    },
+    appendError(message: string, errorType?: string, data?: unknown, errorInfo?: unknown) {
+      call().errors.push({ message: String(message), errorType: errorType ?? null, data: data ?? null, errorInfo: errorInfo ?? null });
+    },
+    autoId: () => crypto.randomUUID(),
+    autoUlid: () => crypto.randomUUID(),
+    // util.matches is Java's String.matches: the whole value must match.
+    matches: (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`, "u").test(String(value)),
+    base64Encode: (text: string) => Buffer.from(String(text), "utf8").toString("base64"),
+    base64Decode: (text: string) => Buffer.from(String(text), "base64").toString("utf8"),
+    urlEncode: (text: string) => encodeURIComponent(String(text)),
+    urlDecode: (text: string) => decodeURIComponent(String(text)),
+    isNull: (value: unknown) => value === null || value === undefined,
+    isNullOrEmpty: (value: unknown) => value === null || value === undefined || value === "",
+    isNullOrBlank: (value: unknown) => value === null || value === undefined || String(value).trim() === "",
+    defaultIfNull: (value: unknown, fallback: unknown) => (value === null || value === undefined ? fallback : value),
+    time: {
+      nowISO8601: () => new Date().toISOString(),
+      nowEpochSeconds: () => Math.floor(Date.now() / 1000),
+      nowEpochMilliSeconds: () => Date.now(),
+    },
+    transform: { toSubscriptionFilter },
+  };
+  const extensions = {
+    setSubscriptionFilter(filter: SubscriptionFilter) {
+      call().subscriptionFilter = roundTrip(filter);
+    },
+    setSubscriptionInvalidationFilter(filter: SubscriptionFilter) {
+      call().invalidationFilter = roundTrip(filter);
+    },
+    invalidateSubscriptions(invalidation: Invalidation) {
+      const invocation = call();
+      if (invocation.invalidations.length >= MAX_INVALIDATIONS_PER_REQUEST) {
+        throw new ResolverError(
+          `Subscription invalidation calls exceeded the limit of ${MAX_INVALIDATIONS_PER_REQUEST} per request.`,
+          "InvalidationLimitExceeded",
+        );
+      }
+      invocation.invalidations.push(roundTrip(invalidation));
+    },
+  };
+  const runtime = {
+    earlyReturn(value?: unknown): never {
+      throw new EarlyReturn(value ?? null);
+    },
+  };
+  return { util, extensions, runtime };
+}
+
+/**
+ * Loads one bundled APPSYNC_JS resolver (the ESM file Pulumi uploads) into a fresh `node:vm`
+ * context that has JavaScript's built-ins but no Node globals: no `require`, `process` or `Buffer`.
+ * Its only import, `@aws-appsync/utils`, is this runtime's `util`, `extensions` and `runtime`.
+ */
+export function loadResolver(code: string, name = "resolver.js"): LoadedResolver {
+  const { code: commonJs } = esbuild.transformSync(code, { format: "cjs", loader: "js", sourcefile: name });
+  const resolver = {} as LoadedResolver;
+  const modules = makeModules(resolver);
+  const logs = (level: string) => (...parts: unknown[]) =>
+    resolver.current?.logs.push(`${level} ${parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ")}`);
+  const sandbox = vm.createContext({
+    console: { log: logs("INFO"), info: logs("INFO"), debug: logs("DEBUG"), warn: logs("WARN"), error: logs("ERROR") },
+  });
+  const factory = vm.runInContext(`(function (exports, require, module) {${commonJs}\n})`, sandbox, { filename: name });
+  const module = { exports: {} as Record<string, Handler> };
+  factory(module.exports, (id: string) => {
+    if (id !== "@aws-appsync/utils") throw new Error(`APPSYNC_JS cannot import ${id}`);
+    return modules;
+  }, module);
+  const { request, response } = module.exports;
+  if (typeof request !== "function" || typeof response !== "function") {
+    throw new Error(`${name} must export request and response functions`);
+  }
+  return Object.assign(resolver, { request, response });
+}
+
+/**
+ * Runs a unit resolver as AppSync does: request handler, data source, response handler.
+ * `util.error` ends the run with a null result and the error; a data source failure reaches the
+ * response handler as `ctx.error`; `runtime.earlyReturn` skips what is left.
+ */
+export async function runResolver(resolver: LoadedResolver, input: ResolverInput, dataSource: DataSource): Promise<ResolverOutcome> {
+  const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
+  const args = roundTrip(input.arguments);
+  const ctx: Record<string, unknown> = {
+    arguments: args,
+    args,
+    identity: roundTrip(input.identity),
+    source: roundTrip(input.source ?? null),
+    stash: {},
+    prev: { result: null },
+    result: null,
+    error: null,
+    request: roundTrip(input.request ?? { headers: {}, domainName: null }),
+    info: roundTrip(input.info),
+  };
+  const outcome = (result: unknown): ResolverOutcome => ({ result: roundTrip(result), ...invocation });
+  const run = (handler: Handler) => {
+    resolver.current = invocation;
+    try {
+      return handler(ctx);
+    } finally {
+      resolver.current = undefined;
+    }
+  };
+  try {
+    const request = roundTrip(run(resolver.request));
+    try {
+      ctx.result = roundTrip(await dataSource(request));
+    } catch (error) {
+      const failure = error as { message?: string; type?: string; errorType?: string };
+      ctx.error = { message: failure.message ?? String(error), type: failure.type ?? failure.errorType ?? "DataSourceError" };
+    }
+    return outcome(run(resolver.response));
+  } catch (error) {
+    if (error instanceof EarlyReturn) return outcome(error.value);
+    if (error instanceof ResolverError) {
+      invocation.errors.push({ message: error.message, errorType: error.errorType, data: error.data, errorInfo: error.errorInfo });
+      return outcome(null);
+    }
+    throw error;
+  }
+}

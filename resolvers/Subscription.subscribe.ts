@@ -1,0 +1,18 @@
+import { util, extensions, Context } from "@aws-appsync/utils";
+import { requireAllowedChannel } from "./lib/channels";
+
+type Args = { name: string };
+
+/** Refuses a channel outside the allowlist with an error the client sees. */
+export function request(ctx: Context<Args>) {
+  requireAllowedChannel(ctx.args.name);
+  return { payload: null };
+}
+
+/** Delivers only this channel's messages, and lets `unsubscribe` end the subscription. */
+export function response(ctx: Context<Args>) {
+  const filter = util.transform.toSubscriptionFilter({ name: { eq: ctx.args.name } });
+  extensions.setSubscriptionFilter(filter);
+  extensions.setSubscriptionInvalidationFilter(filter);
+  return null;
+}
