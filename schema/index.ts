@@ -1,0 +1,39 @@
+import * as fs from "fs";
+import * as path from "path";
+import { buildSchema, GraphQLSchema } from "graphql";
+
+/** The API's schema file, as Pulumi uploads it. */
+export const SCHEMA_FILE = path.join(__dirname, "schema.graphql");
+
+/** The schema text, as Pulumi uploads it. */
+export function readSchemaText(): string {
+  return fs.readFileSync(SCHEMA_FILE, "utf8");
+}
+
+/**
+ * AppSync's own scalars and directives, which it declares implicitly; graphql-js needs them
+ * spelled out to build or validate against our schema.
+ */
+export const APPSYNC_BUILT_INS = `
+scalar AWSDate
+scalar AWSTime
+scalar AWSDateTime
+scalar AWSTimestamp
+scalar AWSEmail
+scalar AWSJSON
+scalar AWSURL
+scalar AWSPhone
+scalar AWSIPAddress
+directive @aws_api_key on OBJECT | FIELD_DEFINITION
+directive @aws_iam on OBJECT | FIELD_DEFINITION
+directive @aws_oidc on OBJECT | FIELD_DEFINITION
+directive @aws_lambda on OBJECT | FIELD_DEFINITION
+directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
+directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
+directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
+`;
+
+/** The API's schema with AppSync's built-ins, built by graphql-js (scalars without AppSync's parsing). */
+export function buildAppSyncSchema(): GraphQLSchema {
+  return buildSchema(APPSYNC_BUILT_INS + readSchemaText());
+}

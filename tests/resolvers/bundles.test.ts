@@ -1,0 +1,42 @@
+import { expect } from "chai";
+import { Linter } from "eslint";
+import appsync from "@aws-appsync/eslint-plugin";
+import * as esbuild from "esbuild";
+import { bundleResolvers, RESOLVER_FIELDS } from "../../infra/resolverBundle";
+import { SETTINGS } from "./harness";
+
+describe("resolver bundles", () => {
+  const bundles = bundleResolvers(SETTINGS);
+
+  it("bundles one file per resolver field", () => {
+    expect(bundles.map((b) => `${b.typeName}.${b.fieldName}`)).to.deep.equal(RESOLVER_FIELDS.map((f) => `${f.typeName}.${f.fieldName}`));
+  });
+
+  for (const bundle of bundles) {
+    describe(`${bundle.typeName}.${bundle.fieldName}`, () => {
+      it("is ESM that imports nothing but @aws-appsync/utils and exports request and response", () => {
+        // esbuild re-reads the bundle; its metafile lists the imports and named exports (CommonJS would have none).
+        const { metafile } = esbuild.buildSync({
+          stdin: { contents: bundle.code, loader: "js" },
+          bundle: true, write: false, format: "esm", metafile: true, outfile: "out.js",
+          external: ["*"], logLevel: "silent",
+        });
+        const imports = metafile.inputs["<stdin>"].imports.map((i) => i.path);
+        expect(imports.filter((path) => path !== "@aws-appsync/utils")).to.deep.equal([]);
+        expect(metafile.outputs["out.js"].exports.sort()).to.deep.equal(["request", "response"]);
+      });
+
+      it("passes AppSync's APPSYNC_JS lint rules as bundled", () => {
+        const messages = new Linter({ configType: "flat" }).verify(bundle.code, [
+          { languageOptions: { ecmaVersion: "latest", sourceType: "module" } },
+          appsync.configs!.base as Linter.Config,
+        ]);
+        expect(messages.map((m) => `${m.line}: ${m.message}`)).to.deep.equal([]);
+      });
+
+      it("stays below AppSync's 32 KB code limit", () => {
+        expect(Buffer.byteLength(bundle.code)).to.be.below(32 * 1024);
+      });
+    });
+  }
+});

@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
+import { fakeEventBridge, run } from "./harness";
+
+const TRICKY = { q: 'say "hi"', b: "a\\b", n: "l1\nl2\ttab", u: "héllo 世界 🚀", nested: [1, 2.5, null, true] };
+
+describe("Mutation.publish", () => {
+  it("puts one message.published event and returns the message", async () => {
+    const bus = fakeEventBridge();
+    const outcome = await run("Mutation", "publish", { name: "cars", data: TRICKY }, bus);
+
+    expect(outcome.errors).to.deep.equal([]);
+    expect(bus.requests).to.have.length(1);
+    const [request] = bus.requests;
+    expect(request.operation).to.equal("PutEvents");
+    expect(request.events).to.have.length(1);
+    const [event] = request.events;
+    expect(event.source).to.equal("globalws");
+    expect(event.detailType).to.equal("message.published");
+    expect(Object.keys(event.detail).sort()).to.deep.equal(["data", "id", "name", "origin", "publishedAt"]);
+    expect(event.detail.name).to.equal("cars");
+    expect(event.detail.origin).to.equal("us-west-2");
+    expect(JSON.parse(event.detail.data)).to.deep.equal(TRICKY);
+    expect(event.detail.id).to.match(/^[0-9a-f-]{36}$/);
+    expect(Number.isNaN(Date.parse(event.detail.publishedAt))).to.equal(false);
+
+    expect(outcome.result).to.deep.equal({ ...event.detail, data: TRICKY });
+  });
+
+  it("gives every message its own id", async () => {
+    const bus = fakeEventBridge();
+    await run("Mutation", "publish", { name: "cars", data: 1 }, bus);
+    await run("Mutation", "publish", { name: "cars", data: 1 }, bus);
+    expect(bus.requests[0].events[0].detail.id).not.to.equal(bus.requests[1].events[0].detail.id);
+  });
+
+  it("accepts a prefix entry of the allowlist", async () => {
+    const bus = fakeEventBridge();
+    const outcome = await run("Mutation", "publish", { name: "room-42", data: "x" }, bus);
+    expect(outcome.errors).to.deep.equal([]);
+    expect(bus.requests).to.have.length(1);
+  });
+
+  it("refuses a channel outside the allowlist and puts nothing", async () => {
+    const bus = fakeEventBridge();
+    const outcome = await run("Mutation", "publish", { name: "robots", data: 1 }, bus);
+    expect(outcome.result).to.equal(null);
+    expect(outcome.errors).to.have.length(1);
+    expect(outcome.errors[0].errorType).to.equal("ChannelNotAllowed");
+    expect(outcome.errors[0].message).to.equal('Channel "robots" is not allowed. Allowed channels: cars, room-*.');
+    expect(bus.requests).to.have.length(0);
+  });
+
+  for (const name of ["", "has space", "x".repeat(65), "semi;colon", "ünï"]) {
+    it(`refuses the malformed channel name ${JSON.stringify(name.slice(0, 10))}`, async () => {
+      const bus = fakeEventBridge();
+      const outcome = await run("Mutation", "publish", { name, data: 1 }, bus);
+      expect(outcome.errors.map((e) => e.errorType)).to.deep.equal(["InvalidChannelName"]);
+      expect(outcome.errors[0].message).to.contain("is not valid: use 1 to 64 of the characters");
+      expect(bus.requests).to.have.length(0);
+    });
+  }
+
+  it("allows any well-formed name when the allowlist is empty", async () => {
+    const bus = fakeEventBridge();
+    const outcome = await run("Mutation", "publish", { name: "anything.at-all_9", data: 1 }, { ...bus, settings: { region: "eu-west-1", channels: [] } });
+    expect(outcome.errors).to.deep.equal([]);
+    expect(bus.requests[0].events[0].detail.origin).to.equal("eu-west-1");
+  });
+
+  it("accepts data of exactly the limit and refuses one byte more, counting UTF-8 bytes", async () => {
+    // JSON of a string is the text plus two quotes; "é" is 2 bytes in UTF-8.
+    const atLimit = "é".repeat((MAX_DATA_BYTES - 2) / 2);
+    const ok = await run("Mutation", "publish", { name: "cars", data: atLimit }, fakeEventBridge());
+    expect(ok.errors).to.deep.equal([]);
+
+    const bus = fakeEventBridge();
+    const tooBig = await run("Mutation", "publish", { name: "cars", data: atLimit + "a" }, bus);
+    expect(tooBig.errors).to.have.length(1);
+    expect(tooBig.errors[0].errorType).to.equal("MessageTooLarge");
+    expect(tooBig.errors[0].message).to.equal(`Message data is ${MAX_DATA_BYTES + 1} bytes; the limit is ${MAX_DATA_BYTES} bytes (240 KB).`);
+    expect(bus.requests).to.have.length(0);
+  });
+
+  it("turns a failed EventBridge entry into an error, not a success", async () => {
+    const bus = fakeEventBridge({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "try again" }],
+    });
+    const outcome = await run("Mutation", "publish", { name: "cars", data: 1 }, bus);
+    expect(outcome.result).to.equal(null);
+    expect(outcome.errors).to.deep.equal([
+      { message: "EventBridge did not accept the event: InternalFailure: try again", errorType: "EventNotAccepted", data: null, errorInfo: null },
+    ]);
+  });
+
+  it("passes a data source failure on as the error", async () => {
+    const outcome = await run("Mutation", "publish", { name: "cars", data: 1 }, {
+      dataSource: async () => {
+        throw Object.assign(new Error("AccessDeniedException: not allowed to PutEvents"), { type: "AccessDeniedException" });
+      },
+    });
+    expect(outcome.result).to.equal(null);
+    expect(outcome.errors.map((e) => [e.errorType, e.message])).to.deep.equal([
+      ["AccessDeniedException", "AccessDeniedException: not allowed to PutEvents"],
+    ]);
+  });
+});
