@@ -19,5 +19,13 @@ export default tseslint.config(
       "@pulumi/no-output-instance-in-template-literal": "error",
     },
   },
+  {
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   { files: ["resolvers/**/*.ts"], ...appsync.configs.recommended },
 );
