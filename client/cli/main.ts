@@ -1,0 +1,28 @@
+import { ClientError } from "../lib/errors";
+import { loadOutputs } from "../lib/outputs";
+import { parseCommandLine, USAGE } from "./args";
+import { runCommand, type CommandIo } from "./commands";
+
+const io: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** `globalws`: the command-line client of a globalws stack, local or deployed. */
+async function main(argv: string[]): Promise<number> {
+  const command = parseCommandLine(argv);
+  if (command.command === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  const outputs = await loadOutputs({ outputsFile: command.outputsFile, stack: command.stack });
+  return runCommand(command, outputs, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: Error) => {
+    io.err(`globalws: ${error.message}`);
+    process.exitCode = error instanceof ClientError ? error.exitCode : 1;
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * The GraphQL operations every globalws client sends (the command line and the web app).
+ * Plain strings only: this module is bundled for the browser too.
+ */
+
+/** The fields of a message, as publishers get it back and subscribers receive it. */
+const MESSAGE_FIELDS = "name data id origin publishedAt";
+
+/** Lists the channel allowlist (empty: any valid name is allowed). */
+export const LIST_CHANNELS = /* GraphQL */ `query Channels { channels }`;
+
+/** Publishes `data` (a JSON string) on channel `name`, in every region. */
+export const PUBLISH = /* GraphQL */ `mutation Publish($name: String!, $data: AWSJSON!) {
+  publish(name: $name, data: $data) { ${MESSAGE_FIELDS} }
+}`;
+
+/** Receives every message published on channel `name`, from every region. */
+export const SUBSCRIBE = /* GraphQL */ `subscription Subscribe($name: String!) {
+  subscribe(name: $name) { ${MESSAGE_FIELDS} }
+}`;
+
+/** Closes every subscription to channel `name` in every region (IAM only). */
+export const UNSUBSCRIBE = /* GraphQL */ `mutation Unsubscribe($name: String!) {
+  unsubscribe(name: $name) { name origin }
+}`;
+
+/** A message as the API returns it: `data` is the message's JSON, as a string. */
+export interface ChannelMessage {
+  name: string;
+  data: string;
+  id: string;
+  origin: string;
+  publishedAt: string;
+}
+
+/** What `unsubscribe` returns. */
+export interface UnsubscribedChannel {
+  name: string;
+  origin: string;
+}
+
+/** A message with its `data` decoded from JSON. */
+export interface DecodedMessage extends Omit<ChannelMessage, "data"> {
+  data: unknown;
+}
+
+/** Decodes a message's `data`; AppSync sends AWSJSON as a string. */
+export function decodeMessage(message: ChannelMessage): DecodedMessage {
+  return { ...message, data: typeof message.data === "string" ? JSON.parse(message.data) : message.data };
+}

@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { ClientError } from "./errors";
+
+/** One region's API, as the stack outputs (and the local runtime's outputs file) describe it. */
+export interface RegionEndpoints {
+  graphqlUrl: string;
+  realtimeUrl: string;
+  apiId: string;
+  apiKey: string;
+  eventBusArn: string;
+  deadLetterQueueUrl: string;
+}
+
+/** Region name → its API. */
+export type RegionsMap = Record<string, RegionEndpoints>;
+
+/** AWS credentials (the local runtime writes its own into its outputs file). */
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Everything a client needs: the regions, plus what only the local runtime provides. */
+export interface ClientOutputs {
+  regions: RegionsMap;
+  /** The local runtime's IAM credentials. */
+  credentials?: StaticCredentials;
+  /** PEM file of the local runtime's self-signed certificate, to trust for its https/wss URLs. */
+  certificateFile?: string;
+}
+
+/** Where `npm start` writes the local runtime's outputs. */
+export const DEFAULT_OUTPUTS_FILE = ".globalws/local-outputs.json";
+
+/** Where to read the outputs from: a file, or a Pulumi stack. */
+export interface OutputsSource {
+  outputsFile?: string;
+  stack?: string;
+}
+
+/**
+ * Loads the outputs from `--outputs FILE`, from `--stack NAME` (through the Pulumi CLI), or from
+ * the local runtime's file when neither is given and it exists.
+ */
+export async function loadOutputs(source: OutputsSource): Promise<ClientOutputs> {
+  if (source.outputsFile && source.stack) {
+    throw new ClientError("Give either --outputs FILE or --stack NAME, not both.", 2);
+  }
+  if (source.stack) {
+    return parseOutputs(await readStackOutputs(source.stack), `stack "${source.stack}"`);
+  }
+  const file = source.outputsFile ?? DEFAULT_OUTPUTS_FILE;
+  if (!existsSync(file)) {
+    throw new ClientError(
+      source.outputsFile
+        ? `Outputs file ${file} does not exist.`
+        : `No outputs found: ${DEFAULT_OUTPUTS_FILE} does not exist. Run \`npm start\` for the local ` +
+            "runtime, or pass --stack NAME (a deployed Pulumi stack) or --outputs FILE.",
+      2,
+    );
+  }
+  return parseOutputs(readFileSync(file, "utf8"), file);
+}
+
+/** Runs `pulumi stack output --json --show-secrets` for `stack` and returns its stdout. */
+async function readStackOutputs(stack: string): Promise<string> {
+  const args = ["pulumi", "stack", "output", "--json", "--show-secrets", "--stack", stack];
+  try {
+    const { stdout } = await promisify(execFile)("npx", args, { maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new ClientError(`\`npx ${args.join(" ")}\` failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** Parses and checks outputs JSON; `origin` names where it came from in error messages. */
+export function parseOutputs(json: string, origin: string): ClientOutputs {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new ClientError(`Outputs from ${origin} are not valid JSON: ${(error as Error).message}`);
+  }
+  const outputs = value as Partial<ClientOutputs> | null;
+  const regions = outputs?.regions;
+  if (!regions || typeof regions !== "object" || Object.keys(regions).length === 0) {
+    throw new ClientError(`Outputs from ${origin} have no "regions" map.`);
+  }
+  for (const [region, endpoints] of Object.entries(regions)) {
+    for (const key of ["graphqlUrl", "realtimeUrl", "apiKey"] as const) {
+      if (typeof endpoints?.[key] !== "string") {
+        throw new ClientError(`Outputs from ${origin}: region ${region} has no "${key}".`);
+      }
+    }
+  }
+  return {
+    regions,
+    credentials: outputs.credentials,
+    certificateFile: outputs.certificateFile,
+  };
+}
+
+/** The named region's endpoints (the first region when `region` is not given). */
+export function selectRegion(
+  outputs: Pick<ClientOutputs, "regions">,
+  region?: string,
+): { region: string; endpoints: RegionEndpoints } {
+  const names = Object.keys(outputs.regions);
+  const chosen = region ?? names[0];
+  const endpoints = outputs.regions[chosen];
+  if (!endpoints) {
+    throw new ClientError(`Unknown region "${chosen}". Regions in these outputs: ${names.join(", ")}.`, 2);
+  }
+  return { region: chosen, endpoints };
+}
+
+/** The PEM certificate to trust for the local runtime's TLS, when the outputs name one. */
+export function readTrustedCertificate(outputs: Pick<ClientOutputs, "certificateFile">): string | undefined {
+  if (!outputs.certificateFile) return undefined;
+  try {
+    return readFileSync(outputs.certificateFile, "utf8");
+  } catch (error) {
+    throw new ClientError(
+      `Cannot read the local certificate ${outputs.certificateFile}: ${(error as Error).message}`,
+    );
+  }
+}
