@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as esbuild from "esbuild";
 import * as vm from "vm";
+import { filterProblems } from "./subscriptionFilter";
 import { toSubscriptionFilter } from "./subscriptionFilterTransform";
 
 /** A GraphQL error as an APPSYNC_JS resolver raises it (`util.error` / `util.appendError`). */
@@ -128,12 +129,18 @@ function makeModules(resolver: LoadedResolver) {
     },
     transform: { toSubscriptionFilter },
   };
+  // AppSync refuses a filter beyond its limits when the resolver sets it.
+  const checkedFilter = (filter: SubscriptionFilter): SubscriptionFilter => {
+    const problems = filterProblems(roundTrip(filter));
+    if (problems.length > 0) throw new ResolverError(`Invalid subscription filter: ${problems.join(" ")}`, "ValidationException");
+    return roundTrip(filter);
+  };
   const extensions = {
     setSubscriptionFilter(filter: SubscriptionFilter) {
-      call().subscriptionFilter = roundTrip(filter);
+      call().subscriptionFilter = checkedFilter(filter);
     },
     setSubscriptionInvalidationFilter(filter: SubscriptionFilter) {
-      call().invalidationFilter = roundTrip(filter);
+      call().invalidationFilter = checkedFilter(filter);
     },
     invalidateSubscriptions(invalidation: Invalidation) {
       const invocation = call();

@@ -1,0 +1,228 @@
+import type { IncomingMessage } from "http";
+import type { Duplex } from "stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { authenticate, type ApiSecrets, type Caller } from "./auth";
+import type { AppSyncError } from "./appSyncErrors";
+import type { RegionalApi } from "./regionalApi";
+import type { ActiveSubscription } from "./subscriptionRegistry";
+
+/** Real-time protocol settings (AppSync's values by default). */
+export interface RealtimeOptions {
+  /** Sent in `connection_ack`: how long a client waits for a `ka` before giving up. */
+  readonly connectionTimeoutMs: number;
+  /** How often `ka` is sent. */
+  readonly keepAliveMs: number;
+  /** Subscriptions allowed on one connection. */
+  readonly maxSubscriptions: number;
+}
+
+export const APPSYNC_REALTIME: RealtimeOptions = { connectionTimeoutMs: 300_000, keepAliveMs: 60_000, maxSubscriptions: 100 };
+
+const SUBPROTOCOL = "graphql-ws";
+const NOT_AUTHORIZED = { errorType: "UnauthorizedException", message: "You are not authorized to make this call." };
+
+type ProtocolError = Pick<AppSyncError, "errorType" | "message"> | AppSyncError;
+
+/** Decodes the auth headers a client sent with the handshake: `?header=<base64>` or a `header-<base64url>` subprotocol. */
+function handshakeHeaders(request: IncomingMessage, url: URL): Record<string, string> | null {
+  const fromProtocol = String(request.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((protocol) => protocol.trim())
+    .find((protocol) => protocol.startsWith("header-"));
+  const encoded = url.searchParams.get("header") ?? fromProtocol?.slice("header-".length);
+  if (!encoded) return null;
+  try {
+    const headers = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+    return typeof headers === "object" && headers !== null ? headers : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One client connection speaking AppSync's real-time protocol. */
+class RealtimeConnection {
+  private initialized = false;
+  /** Subscription id → the live subscription, or `null` while its `start` is being processed. */
+  private readonly subscriptions = new Map<string, ActiveSubscription | null>();
+  private keepAlive?: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly api: RegionalApi,
+    private readonly secrets: ApiSecrets,
+    private readonly options: RealtimeOptions,
+  ) {
+    socket.on("message", (data, isBinary) => void this.receive(isBinary ? null : data.toString()));
+    socket.on("close", () => this.end());
+  }
+
+  private send(message: unknown): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  private error(errors: ProtocolError[], id?: string): void {
+    this.send(id === undefined ? { type: "error", payload: { errors } } : { type: "error", id, payload: { errors } });
+  }
+
+  private async receive(text: string | null): Promise<void> {
+    let message: { type?: unknown; id?: unknown; payload?: unknown };
+    try {
+      message = JSON.parse(text ?? "");
+    } catch {
+      message = {};
+    }
+    if (typeof message !== "object" || message === null || Array.isArray(message)) message = {};
+    const type = typeof message.type === "string" ? message.type : "unknown";
+    switch (type) {
+      case "connection_init":
+        return this.init();
+      case "start":
+        return this.start(message.id, message.payload);
+      case "stop":
+        return this.stop(message.id);
+      default:
+        this.error([{ errorType: "UnsupportedOperation", message: `${type} not supported through the realtime channel` }]);
+    }
+  }
+
+  private init(): void {
+    if (!this.initialized) {
+      this.initialized = true;
+      this.keepAlive = setInterval(() => this.send({ type: "ka" }), this.options.keepAliveMs);
+    }
+    this.send({ type: "connection_ack", payload: { connectionTimeoutMs: this.options.connectionTimeoutMs } });
+    this.send({ type: "ka" });
+  }
+
+  private async start(rawId: unknown, rawPayload: unknown): Promise<void> {
+    if (typeof rawId !== "string" || rawId === "") {
+      return this.error([{ errorType: "UnsupportedOperation", message: "start needs a non-empty string id" }]);
+    }
+    const id = rawId;
+    if (!this.initialized) {
+      return this.error([{ errorType: "UnsupportedOperation", message: "start not supported before connection_init: send connection_init and wait for connection_ack" }], id);
+    }
+    if (this.subscriptions.has(id)) {
+      return this.error([{ errorType: "DuplicatedOperationError", message: `Duplicated operation with id ${id}` }], id);
+    }
+    if (this.subscriptions.size >= this.options.maxSubscriptions) {
+      return this.error([{ errorType: "MaxSubscriptionsReachedError", message: `Max number of ${this.options.maxSubscriptions} subscriptions reached` }], id);
+    }
+    const payload = (rawPayload ?? {}) as { data?: unknown; extensions?: { authorization?: Record<string, string> } };
+    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      request = typeof payload.data === "string" ? JSON.parse(payload.data) : null;
+    } catch {
+      request = null as never;
+    }
+    if (typeof request !== "object" || request === null) {
+      return this.error([{ errorType: "BadRequestException", message: "start payload.data must be a JSON string of {query, variables}" }], id);
+    }
+    this.subscriptions.set(id, null);
+    const caller = await this.authorize(payload.extensions?.authorization, payload.data as string);
+    if (!caller) {
+      this.subscriptions.delete(id);
+      return this.error([NOT_AUTHORIZED], id);
+    }
+    const variables = request.variables;
+    const outcome = await this.api.subscribe(
+      {
+        query: request.query as string,
+        variables: typeof variables === "object" && variables !== null ? (variables as Record<string, unknown>) : {},
+        operationName: typeof request.operationName === "string" ? request.operationName : null,
+      },
+      caller,
+      {
+        deliver: (payloadJson) => this.send(`{"id":${JSON.stringify(id)},"type":"data","payload":${payloadJson}}`),
+        invalidate: () => {
+          this.subscriptions.delete(id);
+          this.send({ type: "complete", id });
+        },
+      },
+    );
+    if ("errors" in outcome) {
+      this.subscriptions.delete(id);
+      return this.error(outcome.errors, id);
+    }
+    // The client may have stopped or left while the resolver ran.
+    if (!this.subscriptions.has(id) || this.socket.readyState !== this.socket.OPEN) {
+      this.api.subscriptions.remove(outcome.subscription);
+      return;
+    }
+    this.subscriptions.set(id, outcome.subscription);
+    this.send({ type: "start_ack", id });
+  }
+
+  /** A start carries its own authorization: API key, or SigV4 headers over the start's `data`. */
+  private authorize(headers: Record<string, string> | undefined, data: string): Promise<Caller | null> {
+    if (typeof headers !== "object" || headers === null) return Promise.resolve(null);
+    return authenticate({ method: "POST", path: "/graphql", headers, body: data }, this.secrets);
+  }
+
+  private stop(id: unknown): void {
+    if (typeof id !== "string") return this.error([{ errorType: "UnsupportedOperation", message: "stop needs the id of a subscription" }]);
+    const subscription = this.subscriptions.get(id);
+    this.subscriptions.delete(id);
+    if (subscription) this.api.subscriptions.remove(subscription);
+    this.send({ type: "complete", id });
+  }
+
+  /** Drops every subscription; called when the socket closes. */
+  end(): void {
+    clearInterval(this.keepAlive);
+    for (const subscription of this.subscriptions.values()) if (subscription) this.api.subscriptions.remove(subscription);
+    this.subscriptions.clear();
+  }
+}
+
+/**
+ * `/graphql/realtime`: AppSync's real-time WebSocket protocol (subprotocol `graphql-ws`). The
+ * handshake is authenticated from its `header`; a client that fails gets `connection_error`.
+ */
+export class RealtimeEndpoint {
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  constructor(
+    private readonly api: RegionalApi,
+    private readonly secrets: ApiSecrets,
+    private readonly options: RealtimeOptions = APPSYNC_REALTIME,
+  ) {}
+
+  /** Handles an HTTP upgrade; anything but `/graphql/realtime` with `graphql-ws` is refused. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? "/", "http://local");
+    const protocols = String(request.headers["sec-websocket-protocol"] ?? "").split(",").map((protocol) => protocol.trim());
+    if (url.pathname !== "/graphql/realtime" || !protocols.includes(SUBPROTOCOL)) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nUse /graphql/realtime with the graphql-ws subprotocol\r\n");
+      return;
+    }
+    const headers = handshakeHeaders(request, url);
+    this.server.handleUpgrade(request, socket, head, (webSocket) => {
+      void this.accept(webSocket, headers, request.socket.remoteAddress);
+    });
+  }
+
+  private async accept(socket: WebSocket, headers: Record<string, string> | null, sourceIp?: string): Promise<void> {
+    // Hold the client's first frames (connection_init) until the handshake is authenticated.
+    socket.pause();
+    const caller = headers && (await authenticate({ method: "POST", path: "/graphql/connect", headers, body: "{}" }, this.secrets, sourceIp));
+    if (!caller) {
+      socket.send(JSON.stringify({ type: "connection_error", payload: { errors: [{ ...NOT_AUTHORIZED, errorCode: 401 }] } }));
+      socket.close(1000);
+      return;
+    }
+    new RealtimeConnection(socket, this.api, this.secrets, this.options);
+    socket.resume();
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const client of this.server.clients) client.terminate();
+    this.server.close();
+  }
+}

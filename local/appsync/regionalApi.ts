@@ -1,0 +1,251 @@
+import {
+  defaultFieldResolver,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  locatedError,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from "graphql";
+import type { DataSourceKind, ResolverField } from "../../infra/resolverBundle";
+import type { Caller } from "./auth";
+import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
+import { runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
+import type { LocalSchema } from "./schema";
+import { SubscriptionRegistry, type ActiveSubscription } from "./subscriptionRegistry";
+
+/** A GraphQL request as clients send it. */
+export interface GraphQLRequest {
+  readonly query: string;
+  readonly variables?: Record<string, unknown> | null;
+  readonly operationName?: string | null;
+}
+
+/** A GraphQL response in AppSync's shape. */
+export interface AppSyncResponse {
+  readonly data?: unknown;
+  readonly errors?: AppSyncError[];
+}
+
+/** Where a subscription's messages go. */
+export interface SubscriptionSink {
+  deliver(payloadJson: string): void;
+  invalidate(): void;
+}
+
+/** What one region's API is made of. */
+export interface RegionalApiOptions {
+  readonly region: string;
+  readonly schema: LocalSchema;
+  /** The bundled resolvers, loaded, by `Type.field`. */
+  readonly resolvers: ReadonlyMap<string, { readonly field: ResolverField; readonly resolver: LoadedResolver }>;
+  readonly dataSources: Readonly<Record<DataSourceKind, DataSource>>;
+}
+
+type Phase = "operation" | "subscribe" | "deliver";
+
+interface OperationContext {
+  readonly caller: Caller;
+  readonly phase: Phase;
+  readonly headers: Record<string, string>;
+  /** Errors appended with `util.appendError`, reported next to the field's value. */
+  readonly appended: GraphQLError[];
+  /** Mutation results that fire subscriptions once the operation is done. */
+  readonly fired: { mutationField: string; result: unknown }[];
+  readonly invalidations: Invalidation[];
+  subscription?: { fieldName: string; args: Record<string, unknown>; outcome: ResolverOutcome };
+}
+
+const MAX_CACHED_DOCUMENTS = 500;
+
+/** Field names a selection set asks for, through fragments (aliases resolved to field names). */
+function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ""): string[] {
+  return (selectionSet?.selections ?? []).flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) {
+      const name = `${prefix}${selection.name.value}`;
+      return [name, ...selectedFields(selection.selectionSet, info, `${name}/`)];
+    }
+    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : info.fragments[selection.name.value];
+    return selectedFields(fragment?.selectionSet, info, prefix);
+  });
+}
+
+/**
+ * One region's GraphQL API as AppSync runs it: the schema, per-field auth from its directives,
+ * the bundled APPSYNC_JS resolvers with their data sources, and subscriptions fired by the
+ * mutations `@aws_subscribe` names.
+ */
+export class RegionalApi {
+  readonly subscriptions: SubscriptionRegistry;
+  private readonly documents = new Map<string, DocumentNode | AppSyncError[]>();
+
+  constructor(private readonly options: RegionalApiOptions) {
+    this.subscriptions = new SubscriptionRegistry(options.schema.subscribedMutations);
+  }
+
+  get region(): string {
+    return this.options.region;
+  }
+
+  /** Runs a query or mutation; a mutation's result then fires the subscriptions it triggers. */
+  async execute(request: GraphQLRequest, caller: Caller, headers: Record<string, string> = {}): Promise<AppSyncResponse> {
+    const document = this.prepare(request.query);
+    if (Array.isArray(document)) return { errors: document };
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (!operation) return { errors: [requestError("The request names no operation the document defines.", REQUEST_ERROR_TYPE)] };
+    if (operation.operation === "subscription") {
+      return { errors: [requestError("Subscriptions are served on the real-time endpoint (/graphql/realtime).", "UnsupportedOperation")] };
+    }
+    const context = this.context(caller, "operation", headers);
+    const result = await execute(this.executionArgs(document, request, context, {}));
+    for (const { mutationField, result: value } of context.fired) this.subscriptions.publish(mutationField, value);
+    for (const { subscriptionField, payload } of context.invalidations) this.subscriptions.invalidate(subscriptionField, payload);
+    return this.response(result, context);
+  }
+
+  /**
+   * Starts a subscription: validates it, checks auth, runs the subscription's resolver (which may
+   * refuse it or set filters) and registers it. @returns the errors when it was refused.
+   */
+  async subscribe(request: GraphQLRequest, caller: Caller, sink: SubscriptionSink): Promise<{ errors: AppSyncError[] } | { subscription: ActiveSubscription }> {
+    const document = this.prepare(request.query);
+    if (Array.isArray(document)) return { errors: document };
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (operation?.operation !== "subscription") {
+      const kind = operation?.operation ?? "unknown";
+      return { errors: [requestError(`${kind} not supported through the realtime channel`, "UnsupportedOperation")] };
+    }
+    const context = this.context(caller, "subscribe", {});
+    const result = await execute(this.executionArgs(document, request, context, {}));
+    const response = this.response(result, context);
+    if (response.errors || !context.subscription) return { errors: response.errors ?? [] };
+    const { fieldName, args, outcome } = context.subscription;
+    const variables = request.variables ?? {};
+    const subscription: ActiveSubscription = {
+      fieldName,
+      args,
+      filter: outcome.subscriptionFilter,
+      invalidationFilter: outcome.invalidationFilter,
+      shapeKey: JSON.stringify([request.query, request.operationName ?? null, variables, caller.mode]),
+      render: (value) => JSON.stringify(this.render(document, request, caller, fieldName, value)),
+      deliver: sink.deliver,
+      invalidate: sink.invalidate,
+    };
+    this.subscriptions.add(subscription);
+    return { subscription };
+  }
+
+  /** Executes a subscription's selection set against one mutation result (synchronously: no resolvers run). */
+  private render(document: DocumentNode, request: GraphQLRequest, caller: Caller, fieldName: string, value: unknown): AppSyncResponse {
+    const context = this.context(caller, "deliver", {});
+    const result = execute(this.executionArgs(document, request, context, { [fieldName]: value })) as ExecutionResult;
+    return this.response(result, context);
+  }
+
+  private prepare(query: unknown): DocumentNode | AppSyncError[] {
+    if (typeof query !== "string" || query.trim() === "") return [requestError("The request has no query.", REQUEST_ERROR_TYPE)];
+    const cached = this.documents.get(query);
+    if (cached) return cached;
+    let prepared: DocumentNode | AppSyncError[];
+    try {
+      const document = parse(query);
+      const problems = validate(this.options.schema.schema, document);
+      prepared = problems.length ? problems.map((error) => toAppSyncError(error, REQUEST_ERROR_TYPE)) : document;
+    } catch (error) {
+      prepared = [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
+    }
+    if (this.documents.size >= MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(query, prepared);
+    return prepared;
+  }
+
+  private context(caller: Caller, phase: Phase, headers: Record<string, string>): OperationContext {
+    return { caller, phase, headers, appended: [], fired: [], invalidations: [] };
+  }
+
+  private executionArgs(document: DocumentNode, request: GraphQLRequest, context: OperationContext, rootValue: Record<string, unknown>) {
+    return {
+      schema: this.options.schema.schema,
+      document,
+      rootValue,
+      contextValue: context,
+      variableValues: request.variables ?? {},
+      operationName: request.operationName ?? undefined,
+      fieldResolver: this.resolveField,
+    };
+  }
+
+  private response(result: ExecutionResult, context: OperationContext): AppSyncResponse {
+    // Errors before execution (variable coercion) come without data.
+    const requestFailed = !("data" in result) || result.data === undefined;
+    const errors = [...(result.errors ?? []), ...context.appended].map((error) => toAppSyncError(error, requestFailed ? REQUEST_ERROR_TYPE : null));
+    return errors.length ? { data: result.data ?? null, errors } : { data: result.data };
+  }
+
+  private readonly resolveField: GraphQLFieldResolver<unknown, OperationContext> = (source, args, context, info) => {
+    const key = `${info.parentType.name}.${info.fieldName}`;
+    const modes = this.options.schema.fieldAuth.get(key);
+    if (modes && !modes.includes(context.caller.mode)) {
+      throw new FieldError(`Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`, "UnauthorizedException");
+    }
+    if (info.path.prev !== undefined || context.phase === "deliver") return defaultFieldResolver(source, args, context, info);
+    return this.resolveRootField(key, args, context, info);
+  };
+
+  private async resolveRootField(key: string, args: Record<string, unknown>, context: OperationContext, info: GraphQLResolveInfo): Promise<unknown> {
+    const entry = this.options.resolvers.get(key);
+    if (!entry) throw new FieldError(`No resolver is attached to ${key}.`, "UnmappedResolver");
+    const selection = info.fieldNodes[0].selectionSet;
+    const selectionSetList = selectedFields(selection, info);
+    const outcome = await runResolver(
+      entry.resolver,
+      {
+        arguments: args,
+        identity: context.caller.identity,
+        request: { headers: context.headers, domainName: null },
+        info: {
+          fieldName: info.fieldName,
+          parentTypeName: info.parentType.name,
+          variables: info.variableValues,
+          selectionSetList,
+          selectionSetGraphQL: selection ? print(selection) : "",
+        },
+      },
+      this.options.dataSources[entry.field.dataSource],
+    );
+    const errors = outcome.errors.map((error) => new FieldError(error.message, error.errorType, error.data, error.errorInfo));
+    // util.error nulls the field; util.appendError keeps the value and reports the error beside it.
+    const raised = outcome.result === null ? errors.shift() : undefined;
+    context.appended.push(...errors.map((error) => locatedError(error, info.fieldNodes, [...pathOf(info)])));
+    if (raised) throw raised;
+    if (info.parentType.name === "Subscription") {
+      context.subscription = { fieldName: info.fieldName, args, outcome };
+      return null;
+    }
+    if (info.operation.operation === "mutation" && outcome.result !== null) {
+      context.invalidations.push(...outcome.invalidations);
+      context.fired.push({ mutationField: info.fieldName, result: projectSelection(outcome.result, selectionSetList) });
+    }
+    return outcome.result;
+  }
+}
+
+function pathOf(info: GraphQLResolveInfo): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let step: GraphQLResolveInfo["path"] | undefined = info.path; step; step = step.prev) path.unshift(step.key);
+  return path;
+}
+
+/** What subscribers see of a mutation's result: only the fields the mutation selected, as in AppSync. */
+function projectSelection(result: unknown, selectionList: readonly string[]): unknown {
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
+  const names = new Set(selectionList.filter((name) => !name.includes("/")));
+  return Object.fromEntries(Object.entries(result).filter(([name]) => names.has(name)));
+}

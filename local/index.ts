@@ -1,0 +1,145 @@
+import * as path from "path";
+import { bundleResolvers } from "../infra/resolverBundle";
+import { planRouting } from "../infra/routing";
+import { iamIdentity, LOCAL_ACCOUNT_ID, type ApiSecrets, type Caller } from "./appsync/auth";
+import { graphqlHttpHandler } from "./appsync/httpEndpoint";
+import { RealtimeEndpoint, APPSYNC_REALTIME } from "./appsync/realtimeEndpoint";
+import { RegionalApi } from "./appsync/regionalApi";
+import { loadResolver, noneDataSource } from "./appsync/resolverRuntime";
+import { loadSchema } from "./appsync/schema";
+import { EventBus } from "./eventbridge/bus";
+import { eventBridgeDataSource } from "./eventbridge/dataSource";
+import { newApiId, newApiKey, newCredentials } from "./localSecrets";
+import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
+import { listenRegion, type RegionServer } from "./regionServer";
+import { readStackConfig } from "./stackConfig";
+import { ensureCertificate } from "./tls";
+
+export type { LocalOutputs, RegionOutputs } from "./outputs";
+
+/** How to start the local stack; `regions`/`channels` override the stack config (for tests). */
+export interface LocalStackOptions {
+  /** The stack whose `Pulumi.<stack>.yaml` is read (default `dev`). */
+  stack?: string;
+  regions?: string[];
+  channels?: string[];
+  /** The first region's port; the others follow (default 4000). 0 = a random port for each. */
+  basePort?: number;
+  /** Delay added to each bus-to-bus hop, in milliseconds (default 0). */
+  latencyMs?: number;
+  /** Where the outputs are written (default `.globalws/local-outputs.json`); `null` = not written. */
+  outputsFile?: string | null;
+  /** Where log lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly outputs: LocalOutputs;
+  /** Closes every socket and server; resolves once all are closed. */
+  stop(): Promise<void>;
+}
+
+const PROJECT_ROOT = path.join(__dirname, "..");
+const STATE_DIR = path.join(PROJECT_ROOT, ".globalws");
+/** The delay before the first retry of a failed AppSync target call. */
+const RETRY_DELAY_MS = 100;
+
+/** The identity EventBridge's AppSync targets call with: the rule's IAM role. */
+function eventBridgeCaller(region: string): Caller {
+  return { mode: "AWS_IAM", identity: iamIdentity(`arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/globalws-events-${region}/EventBridge`, "EventBridge") };
+}
+
+/**
+ * Starts every configured region on localhost: per region an AppSync-compatible API (HTTP and
+ * real-time, plain and TLS on one port) running the bundled resolvers, and an event bus running
+ * the routing plan. Validates the stack config as `pulumi up` does.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const config = readStackConfig(options.stack ?? "dev", PROJECT_ROOT);
+  const regions = options.regions ?? config.regions;
+  const channels = options.channels ?? config.channels;
+  const certificate = await ensureCertificate(STATE_DIR);
+  const credentials = newCredentials();
+  const schema = loadSchema();
+  const plan = planRouting(regions);
+
+  const apis = new Map<string, RegionalApi>();
+  const buses = new Map<string, EventBus>();
+  for (const region of regions) {
+    const bus = new EventBus(
+      {
+        region,
+        account: LOCAL_ACCOUNT_ID,
+        rules: plan.filter((rule) => rule.region === region),
+        latencyMs: options.latencyMs ?? 0,
+        retryAttempts: config.deliveryRetryAttempts,
+        retryDelayMs: RETRY_DELAY_MS,
+        maxEventAgeMs: config.deliveryMaxEventAgeSeconds * 1000,
+        log,
+      },
+      (other) => buses.get(other) as EventBus,
+      async (target, variables) => {
+        const result = await (apis.get(target.region) as RegionalApi).execute({ query: target.operation, variables }, eventBridgeCaller(target.region));
+        return result.errors ?? [];
+      },
+    );
+    const resolvers = new Map(
+      bundleResolvers({ region, channels }).map((bundle) => [
+        `${bundle.typeName}.${bundle.fieldName}`,
+        { field: bundle, resolver: loadResolver(bundle.code, `${bundle.typeName}.${bundle.fieldName}.js`) },
+      ]),
+    );
+    buses.set(region, bus);
+    apis.set(region, new RegionalApi({ region, schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus) } }));
+  }
+
+  const servers: RegionServer[] = [];
+  const endpoints: RealtimeEndpoint[] = [];
+  const outputs: LocalOutputs = { regions: {}, credentials, certificateFile: certificate.certificateFile };
+  try {
+    for (const [index, region] of regions.entries()) {
+      const api = apis.get(region) as RegionalApi;
+      const bus = buses.get(region) as EventBus;
+      const secrets: ApiSecrets = { region, apiKey: newApiKey(), credentials };
+      const realtime = new RealtimeEndpoint(api, secrets, APPSYNC_REALTIME);
+      endpoints.push(realtime);
+      const basePort = options.basePort ?? 4000;
+      const server = await listenRegion(basePort === 0 ? 0 : basePort + index, certificate, {
+        request: graphqlHttpHandler(api, secrets, { "/dead-letters": () => bus.deadLetters }),
+        upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
+      });
+      servers.push(server);
+      const origin = `127.0.0.1:${server.port}`;
+      const regionOutputs: RegionOutputs = {
+        graphqlUrl: `https://${origin}/graphql`,
+        realtimeUrl: `wss://${origin}/graphql/realtime`,
+        apiId: newApiId(),
+        apiKey: secrets.apiKey,
+        eventBusArn: bus.arn,
+        deadLetterQueueUrl: `https://${origin}/dead-letters`,
+      };
+      outputs.regions[region] = regionOutputs;
+    }
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.close()));
+    for (const bus of buses.values()) bus.close();
+    throw error;
+  }
+
+  const outputsFile = options.outputsFile === undefined ? path.join(STATE_DIR, "local-outputs.json") : options.outputsFile;
+  if (outputsFile) writeOutputs(outputsFile, outputs);
+  for (const line of describeOutputs(outputs, outputsFile)) log(line);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    outputs,
+    stop: () =>
+      (stopped ??= (async () => {
+        for (const bus of buses.values()) bus.close();
+        for (const endpoint of endpoints) endpoint.close();
+        await Promise.all(servers.map((server) => server.close()));
+      })()),
+  };
+}

@@ -1,0 +1,61 @@
+import * as http from "http";
+import * as https from "https";
+import * as net from "net";
+import type { Duplex } from "stream";
+
+/** What one region's port serves. */
+export interface RegionHandlers {
+  readonly request: (request: http.IncomingMessage, response: http.ServerResponse) => void | Promise<void>;
+  readonly upgrade: (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** A listening region port. */
+export interface RegionServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The first byte of a TLS connection (a handshake record). */
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * Serves plain HTTP/WS and HTTPS/WSS on one loopback port: the first byte of each connection
+ * says which (0x16 opens a TLS handshake), and the socket goes to the matching server.
+ */
+export async function listenRegion(port: number, tls: { key: string; cert: string }, handlers: RegionHandlers): Promise<RegionServer> {
+  const onRequest = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    Promise.resolve(handlers.request(request, response)).catch((error: Error) => {
+      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ errors: [{ errorType: "InternalFailure", message: error.message }] }));
+    });
+  };
+  const plain = http.createServer(onRequest);
+  const secure = https.createServer({ key: tls.key, cert: tls.cert }, onRequest);
+  for (const server of [plain, secure]) server.on("upgrade", handlers.upgrade);
+  const sockets = new Set<net.Socket>();
+  const front = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.once("data", (first) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === TLS_HANDSHAKE ? secure : plain).emit("connection", socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once("error", reject);
+    front.listen(port, "127.0.0.1", () => resolve());
+  });
+  return {
+    port: (front.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        plain.close();
+        secure.close();
+        front.close(() => resolve());
+      }),
+  };
+}
