@@ -1,0 +1,41 @@
+import * as aws from "@pulumi/aws";
+import { readConfig } from "./config";
+import { Monitoring } from "./monitoring";
+import { RegionalApi } from "./regionalApi";
+import { Replication } from "./replication";
+
+// Validated before anything is declared: a bad key fails the run with no resource registered.
+const config = readConfig();
+const accountId = aws.getCallerIdentityOutput().accountId;
+
+const apis = config.regions.map((region) => new RegionalApi(region, {
+  region,
+  channels: config.channels,
+  accountId,
+  apiKeyExpiresInDays: config.apiKeyExpiresInDays,
+  apiKeyGeneration: config.apiKeyGeneration,
+  xrayEnabled: config.xrayEnabled,
+  logRetentionDays: config.logRetentionDays,
+}));
+
+const replication = new Replication("replication", {
+  apis,
+  accountId,
+  deliveryRetryAttempts: config.deliveryRetryAttempts,
+  deliveryMaxEventAgeSeconds: config.deliveryMaxEventAgeSeconds,
+});
+
+const monitoring = new Monitoring("monitoring", { apis, rules: replication.rules });
+
+/** Per region, what a client needs to connect (the contract every client reads); `apiKey` is a secret. */
+export const regions = Object.fromEntries(apis.map((api) => [api.region, {
+  graphqlUrl: api.graphqlUrl,
+  realtimeUrl: api.realtimeUrl,
+  apiId: api.apiId,
+  apiKey: api.apiKey,
+  eventBusArn: api.eventBusArn,
+  deadLetterQueueUrl: api.deadLetterQueueUrl,
+}]));
+
+/** The CloudWatch dashboard with a row per region. */
+export const dashboardUrl = monitoring.dashboardUrl;

@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { RegionalApi } from "./regionalApi";
+import { ReplicationRule } from "./replication";
+
+const cw = awsx.classic.cloudwatch;
+
+/** The inputs of the dashboard and alarms. */
+export interface MonitoringArgs {
+  /** One API per configured region; each gets a dashboard row and an alarm. */
+  readonly apis: readonly RegionalApi[];
+  /** The replication rules, whose failed invocations the dashboard shows per region. */
+  readonly rules: readonly ReplicationRule[];
+}
+
+// Six widgets of width 4 fill the 24-column grid: one row per region.
+const WIDTH = 4;
+const HEIGHT = 6;
+const PERIOD_SECONDS = 300;
+
+function appSyncMetric(api: RegionalApi, name: string, label: string) {
+  return new cw.Metric({ namespace: "AWS/AppSync", name, label, dimensions: { GraphQLAPIId: api.apiId }, statistic: "Sum", period: PERIOD_SECONDS });
+}
+
+function graph(api: RegionalApi, title: string, metrics: awsx.classic.cloudwatch.Metric[]) {
+  return new cw.LineGraphMetricWidget({ title: `${api.region}: ${title}`, region: api.region as aws.Region, width: WIDTH, height: HEIGHT, metrics });
+}
+
+/**
+ * One CloudWatch dashboard with a row per region (connections, publishes, subscription deliveries,
+ * replication failures, dead-letter depth) and, per region, an alarm when the dead-letter queue holds
+ * anything. The dashboard is global (its ARN has no region), so it goes through the default provider.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  /** Where to open the dashboard in the console. */
+  readonly dashboardUrl: pulumi.Output<string>;
+  /** One alarm per region, in config order. */
+  readonly alarms: readonly aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("globalws:infra:Monitoring", name, {}, opts);
+    const child = { parent: this };
+
+    const rows = args.apis.map((api) => {
+      const failedInvocations = args.rules
+        .filter((r) => r.region === api.region)
+        .map(({ rule }) => new cw.Metric({
+          namespace: "AWS/Events",
+          name: "FailedInvocations",
+          label: rule.name,
+          dimensions: { EventBusName: api.eventBusName, RuleName: rule.name },
+          statistic: "Sum",
+          period: PERIOD_SECONDS,
+        }));
+      return new cw.RowWidget(
+        new cw.TextWidget({ markdown: `## ${api.region}\nAppSync API, EventBridge bus and dead-letter queue of this region.`, width: WIDTH, height: HEIGHT }),
+        graph(api, "connections", [appSyncMetric(api, "ConnectSuccess", "connects"), appSyncMetric(api, "ActiveConnections", "active connections")]),
+        graph(api, "requests (publishes) and errors", [
+          appSyncMetric(api, "Requests", "requests"),
+          appSyncMetric(api, "4XXError", "4XX errors"),
+          appSyncMetric(api, "5XXError", "5XX errors"),
+        ]),
+        graph(api, "subscription deliveries", [
+          appSyncMetric(api, "PublishDataMessageSuccess", "delivered"),
+          appSyncMetric(api, "PublishDataMessageClientError", "client errors"),
+          appSyncMetric(api, "PublishDataMessageServerError", "server errors"),
+        ]),
+        graph(api, "replication failed invocations", failedInvocations),
+        graph(api, "dead-letter queue depth", [
+          awsx.classic.sqs.metrics.approximateNumberOfMessagesVisible({ queue: api.deadLetterQueue, statistic: "Maximum", period: PERIOD_SECONDS }),
+        ]),
+      );
+    });
+
+    const dashboard = new cw.Dashboard(`${name}-dashboard`, {
+      name: `globalws-${pulumi.getStack()}`,
+      region: args.apis[0].region as aws.Region,
+      widgets: rows,
+    }, child);
+
+    // An undelivered event means some region missed a message or an unsubscribe.
+    this.alarms = args.apis.map((api) => new aws.cloudwatch.MetricAlarm(`${name}-${api.region}-dlq-alarm`, {
+      region: api.region,
+      alarmDescription: `EventBridge could not deliver events from the ${api.region} bus; they wait in its dead-letter queue`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: api.deadLetterQueue.name },
+      statistic: "Maximum",
+      period: PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+    }, child));
+
+    this.dashboardUrl = dashboard.url;
+    this.registerOutputs({ dashboardUrl: this.dashboardUrl, alarmArns: this.alarms.map((alarm) => alarm.arn) });
+  }
+}

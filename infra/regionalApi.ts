@@ -1,0 +1,167 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { readSchemaText } from "../schema";
+import { apiKeyExpiry } from "./apiKeyExpiry";
+import { allowPolicy, serviceTrustPolicy } from "./iamPolicies";
+import { bundleResolvers, DataSourceKind } from "./resolverBundle";
+
+/** The inputs of one region's API. */
+export interface RegionalApiArgs {
+  /** The AWS region that holds every regional resource of this component. */
+  readonly region: string;
+  /** The channel allowlist, baked into the resolvers. */
+  readonly channels: readonly string[];
+  /** The AWS account that owns the stack (for the confused-deputy guard of the roles' trust policies). */
+  readonly accountId: pulumi.Input<string>;
+  /** Lifetime of a newly created API key, in days (1..365). */
+  readonly apiKeyExpiresInDays: number;
+  /** Raising it replaces the API key with a fresh one. */
+  readonly apiKeyGeneration: number;
+  /** AWS X-Ray tracing on the API. */
+  readonly xrayEnabled: boolean;
+  /** Retention of the API's CloudWatch log group, in days. */
+  readonly logRetentionDays: number;
+}
+
+/**
+ * One region of globalws: an AppSync GraphQL API (API key by default, IAM as well), its resolvers,
+ * the EventBridge bus its publishes go to, and the dead-letter queue of the rules on that bus.
+ */
+export class RegionalApi extends pulumi.ComponentResource {
+  /** The region of every resource in this component. */
+  readonly region: string;
+  readonly apiId: pulumi.Output<string>;
+  readonly apiArn: pulumi.Output<string>;
+  /** HTTPS endpoint for queries and mutations. */
+  readonly graphqlUrl: pulumi.Output<string>;
+  /** WebSocket endpoint for subscriptions. */
+  readonly realtimeUrl: pulumi.Output<string>;
+  /** The API key clients use (a secret). */
+  readonly apiKey: pulumi.Output<string>;
+  readonly eventBusArn: pulumi.Output<string>;
+  readonly eventBusName: pulumi.Output<string>;
+  /** Where EventBridge puts events it could not deliver from this region's rules. */
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly deadLetterQueueArn: pulumi.Output<string>;
+  readonly deadLetterQueueUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: RegionalApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("globalws:infra:RegionalApi", name, {}, opts);
+    const { region } = args;
+    const child = { parent: this };
+
+    // AppSync writes field errors here; the role below may write to this one log group only.
+    const logsRole = new aws.iam.Role(`${name}-logs-role`, {
+      description: `Lets AppSync write the ${region} API's logs`,
+      assumeRolePolicy: serviceTrustPolicy("appsync.amazonaws.com", args.accountId),
+    }, child);
+
+    const api = new aws.appsync.GraphQLApi(`${name}-api`, {
+      region,
+      authenticationType: "API_KEY",
+      additionalAuthenticationProviders: [{ authenticationType: "AWS_IAM" }],
+      schema: readSchemaText(),
+      // ERROR without verbose content keeps message bodies out of the logs.
+      logConfig: { cloudwatchLogsRoleArn: logsRole.arn, fieldLogLevel: "ERROR", excludeVerboseContent: true },
+      xrayEnabled: args.xrayEnabled,
+    }, child);
+
+    // AppSync logs to a group named after the API; creating it ourselves sets its retention.
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+      region,
+      name: pulumi.interpolate`/aws/appsync/apis/${api.id}`,
+      retentionInDays: args.logRetentionDays,
+    }, child);
+
+    // Stream names are AppSync's own, so the stream ARN is the only place a wildcard is unavoidable.
+    new aws.iam.RolePolicy(`${name}-logs-policy`, {
+      role: logsRole.id,
+      policy: allowPolicy([
+        { actions: ["logs:CreateLogStream"], resources: [logGroup.arn] },
+        { actions: ["logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:log-stream:*`] },
+      ]),
+    }, child);
+
+    // The key lives in state: ignoring `expires` keeps a later run on another day from touching it.
+    // Rotation creates a key under a new name (generation), which has no old state to inherit an expiry from.
+    const key = new aws.appsync.ApiKey(`${name}-key-${args.apiKeyGeneration}`, {
+      region,
+      apiId: api.id,
+      description: `globalws ${region} API key, generation ${args.apiKeyGeneration}`,
+      expires: apiKeyExpiry(Date.now(), args.apiKeyExpiresInDays),
+    }, { ...child, ignoreChanges: ["expires"] });
+
+    // Publishes land here; replication rules on this bus copy them to the other regions.
+    const bus = new aws.cloudwatch.EventBus(`${name}-bus`, {
+      region,
+      description: `globalws events published in ${region}`,
+    }, child);
+
+    // Events that EventBridge could not deliver after its retries, kept for inspection.
+    const deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, {
+      region,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 60 * 60,
+    }, child);
+
+    // The publish and unsubscribe resolvers put events on this region's bus and nowhere else.
+    const eventBridgeRole = new aws.iam.Role(`${name}-eventbridge-ds-role`, {
+      description: `Lets the ${region} API put events on its own bus`,
+      assumeRolePolicy: serviceTrustPolicy("appsync.amazonaws.com", args.accountId, [api.arn]),
+    }, child);
+    const eventBridgePolicy = new aws.iam.RolePolicy(`${name}-eventbridge-ds-policy`, {
+      role: eventBridgeRole.id,
+      policy: allowPolicy([{ actions: ["events:PutEvents"], resources: [bus.arn] }]),
+    }, child);
+
+    const dataSources: Record<DataSourceKind, aws.appsync.DataSource> = {
+      EVENTBRIDGE: new aws.appsync.DataSource(`${name}-eventbridge-ds`, {
+        region,
+        apiId: api.id,
+        name: "eventBus",
+        type: "AMAZON_EVENTBRIDGE",
+        eventBridgeConfig: { eventBusArn: bus.arn },
+        serviceRoleArn: eventBridgeRole.arn,
+      }, { ...child, dependsOn: [eventBridgePolicy] }),
+      // Resolvers that answer from their arguments alone.
+      NONE: new aws.appsync.DataSource(`${name}-none-ds`, { region, apiId: api.id, name: "none", type: "NONE" }, child),
+    };
+
+    // The same bundles the local runtime runs, with this region and the allowlist baked in.
+    for (const resolver of bundleResolvers({ region, channels: args.channels })) {
+      new aws.appsync.Resolver(`${name}-${resolver.typeName}-${resolver.fieldName}`, {
+        region,
+        apiId: api.id,
+        type: resolver.typeName,
+        field: resolver.fieldName,
+        kind: "UNIT",
+        dataSource: dataSources[resolver.dataSource].name,
+        runtime: { name: "APPSYNC_JS", runtimeVersion: "1.0.0" },
+        code: resolver.code,
+      }, child);
+    }
+
+    this.region = region;
+    this.apiId = api.id;
+    this.apiArn = api.arn;
+    this.graphqlUrl = api.uris.apply((uris) => uris["GRAPHQL"]);
+    this.realtimeUrl = api.uris.apply((uris) => uris["REALTIME"]);
+    this.apiKey = pulumi.secret(key.key);
+    this.eventBusArn = bus.arn;
+    this.eventBusName = bus.name;
+    this.deadLetterQueue = deadLetterQueue;
+    this.deadLetterQueueArn = deadLetterQueue.arn;
+    this.deadLetterQueueUrl = deadLetterQueue.url;
+    this.registerOutputs({
+      apiId: this.apiId,
+      apiArn: this.apiArn,
+      graphqlUrl: this.graphqlUrl,
+      realtimeUrl: this.realtimeUrl,
+      apiKey: this.apiKey,
+      eventBusArn: this.eventBusArn,
+      eventBusName: this.eventBusName,
+      deadLetterQueueArn: this.deadLetterQueueArn,
+      deadLetterQueueUrl: this.deadLetterQueueUrl,
+    });
+  }
+}
