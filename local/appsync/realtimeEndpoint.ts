@@ -212,6 +212,7 @@ export class RealtimeEndpoint {
     socket.pause();
     const caller = headers && (await authenticate({ method: "POST", path: "/graphql/connect", headers, body: "{}" }, this.secrets, sourceIp));
     if (!caller) {
+      socket.resume();
       socket.send(JSON.stringify({ type: "connection_error", payload: { errors: [{ ...NOT_AUTHORIZED, errorCode: 401 }] } }));
       socket.close(1000);
       return;

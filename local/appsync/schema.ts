@@ -79,9 +79,9 @@ function parseJson(text: unknown): unknown {
 }
 
 const SCALARS: Record<string, Partial<Pick<GraphQLScalarType, "serialize" | "parseValue" | "parseLiteral">>> = {
-  // AWSJSON travels as a string and reaches resolvers as the value it holds.
+  // AWSJSON travels as a string and reaches resolvers as the value it holds; a resolver's value goes out as its JSON.
   AWSJSON: {
-    serialize: (value) => (typeof value === "string" ? value : JSON.stringify(value)),
+    serialize: (value) => JSON.stringify(value),
     parseValue: parseJson,
     parseLiteral: (node) => parseJson(literalString(node, "AWSJSON")),
   },

@@ -1,7 +1,7 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { timingSafeEqual } from "crypto";
+import { createHash, timingSafeEqual } from "crypto";
 
 /** IAM credentials, as `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` hold them. */
 export interface Credentials {
@@ -49,6 +49,11 @@ export async function verifySigV4(request: SignedRequest, credentials: Credentia
   if (!signedHeaders.includes("host")) return "the host header is not signed";
   const missing = signedHeaders.find((name) => headers[name] === undefined);
   if (missing) return `signed header ${missing} is missing`;
+  // The signer trusts a given payload hash, so check it against the body actually received.
+  const payloadHash = headers["x-amz-content-sha256"];
+  if (payloadHash !== undefined && payloadHash !== createHash("sha256").update(request.body).digest("hex")) {
+    return "x-amz-content-sha256 does not match the body";
+  }
   const signer = new SignatureV4({ credentials, region, service: "appsync", sha256: Sha256, applyChecksum: false });
   const resigned = await signer.sign(
     new HttpRequest({
