@@ -12,6 +12,7 @@ Commands:
                             your AWS credentials, or the local runtime's).
   smoke                     Subscribe in every region, publish in each, and print a matrix of
                             delivery latency (p50/p99) and losses; exits 1 if anything is lost.
+  web                       Serve the web app on 127.0.0.1 against these outputs, until Ctrl-C.
 
 Options:
   --region NAME             Region to talk to (default: the first region of the outputs).
@@ -22,11 +23,12 @@ Options:
   --count N                 smoke: messages to publish in each region (default 20).
   --channel NAME            smoke: channel to use (default: derived from the allowlist).
   --timeout SECONDS         smoke: how long to wait for deliveries after publishing (default 10).
+  --port N                  web: port to serve on (default 5173).
   -h, --help                Show this help.
 `;
 
 /** The commands `globalws` knows. */
-export const COMMANDS = ["channels", "subscribe", "publish", "unsubscribe", "smoke"] as const;
+export const COMMANDS = ["channels", "subscribe", "publish", "unsubscribe", "smoke", "web"] as const;
 
 /** A command with its arguments and options. */
 export interface ParsedCommand {
@@ -38,6 +40,7 @@ export interface ParsedCommand {
   count: number;
   channel?: string;
   timeoutMs: number;
+  port: number;
 }
 
 /** How many positional arguments each command takes. */
@@ -47,6 +50,7 @@ const ARITY: Record<(typeof COMMANDS)[number], string[]> = {
   publish: ["CHANNEL", "JSON"],
   unsubscribe: ["CHANNEL"],
   smoke: [],
+  web: [],
 };
 
 /** Parses `argv` (without node and the script); throws a `ClientError` with exit code 2 on misuse. */
@@ -63,6 +67,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
         count: { type: "string" },
         channel: { type: "string" },
         timeout: { type: "string" },
+        port: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -79,6 +84,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
     channel: values.channel,
     count: positiveNumber("--count", values.count ?? "20"),
     timeoutMs: positiveNumber("--timeout", values.timeout ?? "10") * 1000,
+    port: positiveNumber("--port", values.port ?? "5173"),
   };
   if (values.help || command === undefined || command === "help") return { command: "help", ...base };
   if (!isCommand(command)) {

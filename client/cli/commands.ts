@@ -25,6 +25,8 @@ export async function runCommand(command: ParsedCommand, outputs: ClientOutputs,
       return unsubscribe(RegionApi.of(outputs, command.region), channel, io);
     case "smoke":
       return smoke(RegionApi.all(outputs), command, io);
+    case "web":
+      return serveWebApp(outputs, command.port, io);
     case "help":
       throw new Error("help is handled before outputs are loaded");
   }
@@ -102,4 +104,18 @@ async function smoke(apis: RegionApi[], command: ParsedCommand, io: CommandIo): 
   const passed = smokePassed(result);
   io.err(passed ? "smoke: every message reached every region." : "smoke: FAILED, messages were lost.");
   return passed ? 0 : 1;
+}
+
+/** Serves the web app until Ctrl-C. */
+async function serveWebApp(outputs: ClientOutputs, port: number, io: CommandIo): Promise<number> {
+  // Loaded on demand: only this command needs Vite and the TLS helpers.
+  const { startWebApp } = await import("../web/server");
+  const app = await startWebApp({ outputs, port, log: io.err });
+  io.out(`globalws web app: ${app.url}  (regions: ${Object.keys(outputs.regions).join(", ")})`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await app.close();
+  return 0;
 }

@@ -60,7 +60,10 @@ async function signRequest(
   try {
     return (await signer.sign(request)) as HttpRequest;
   } catch (error) {
-    throw new ClientError(`No AWS credentials to sign the request with: ${(error as Error).message}`);
+    throw new ClientError(
+      `No AWS credentials to sign the request with (${(error as Error).message}). Set AWS_PROFILE, or ` +
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+    );
   }
 }
 

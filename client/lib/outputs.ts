@@ -2,19 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { ClientError } from "./errors";
-
-/** One region's API, as the stack outputs (and the local runtime's outputs file) describe it. */
-export interface RegionEndpoints {
-  graphqlUrl: string;
-  realtimeUrl: string;
-  apiId: string;
-  apiKey: string;
-  eventBusArn: string;
-  deadLetterQueueUrl: string;
-}
-
-/** Region name → its API. */
-export type RegionsMap = Record<string, RegionEndpoints>;
+import type { RegionEndpoints, RegionsMap } from "./regions";
 
 /** AWS credentials (the local runtime writes its own into its outputs file). */
 export interface StaticCredentials {

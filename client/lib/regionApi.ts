@@ -10,7 +10,8 @@ import {
   type DecodedMessage,
   type UnsubscribedChannel,
 } from "./operations";
-import { readTrustedCertificate, selectRegion, type ClientOutputs, type RegionEndpoints } from "./outputs";
+import { readTrustedCertificate, selectRegion, type ClientOutputs } from "./outputs";
+import type { RegionEndpoints } from "./regions";
 import { RealtimeConnection, type ActiveSubscription, type SubscriptionHandlers } from "./realtime";
 
 /** The globalws API of one region: every operation a client needs, with the right auth for each. */

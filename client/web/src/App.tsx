@@ -1,0 +1,90 @@
+import { useEffect, useMemo, useState } from "react";
+import type { BrowserOutputs } from "../../lib/regions";
+import { connectRegion, loadBrowserOutputs } from "./api";
+import { explainApiError } from "./apiErrors";
+import { ChannelPicker } from "./components/ChannelPicker";
+import { Composer } from "./components/Composer";
+import { ConnectionBadge } from "./components/ConnectionBadge";
+import { MessageBoard } from "./components/MessageBoard";
+import { RegionPicker } from "./components/RegionPicker";
+import { useChannel } from "./useChannel";
+import { useConnectionState } from "./useConnectionState";
+
+/** The region and channel in the address bar, so a tab can be bookmarked or opened per region. */
+const params = new URLSearchParams(window.location.search);
+
+/** The page: pick a region and a channel, watch the channel's messages arrive, send your own. */
+export function App() {
+  const [outputs, setOutputs] = useState<BrowserOutputs>();
+  const [loadError, setLoadError] = useState<string>();
+  useEffect(() => {
+    loadBrowserOutputs().then(setOutputs, (error: Error) => setLoadError(error.message));
+  }, []);
+
+  if (loadError) return <Shell><p className="banner error">{loadError}</p></Shell>;
+  if (!outputs) return <Shell><p className="muted">Loading the stack outputs…</p></Shell>;
+  const regions = Object.keys(outputs.regions);
+  const requested = params.get("region");
+  const region = requested && outputs.regions[requested] ? requested : regions[0];
+  return <RegionPage outputs={outputs} region={region} />;
+}
+
+function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: string }) {
+  const client = useMemo(() => connectRegion(region, outputs.regions[region]), [outputs, region]);
+  const connection = useConnectionState();
+  const [allowlist, setAllowlist] = useState<string[]>([]);
+  const [channel, setChannel] = useState(params.get("channel") ?? "");
+  const [sendError, setSendError] = useState<string>();
+  const { messages, status, resubscribe } = useChannel(client, channel);
+
+  useEffect(() => {
+    client.channels().then(
+      (channels) => {
+        setAllowlist(channels);
+        setChannel((current) => current || channels.find((entry) => !entry.endsWith("*")) || "general");
+      },
+      (error) => setSendError(explainApiError(error)),
+    );
+  }, [client]);
+
+  const send = async (data: unknown) => {
+    setSendError(undefined);
+    try {
+      await client.publish(channel, data);
+    } catch (error) {
+      setSendError(explainApiError(error));
+    }
+  };
+
+  return (
+    <Shell badge={<ConnectionBadge region={region} connection={connection} subscription={status} />}>
+      <section className="card controls">
+        <RegionPicker regions={Object.keys(outputs.regions)} region={region} />
+        <ChannelPicker allowlist={allowlist} channel={channel} onChange={setChannel} />
+      </section>
+      {(status.kind === "failed" || status.kind === "closed") && (
+        <div className="banner error" role="alert">
+          <span>{status.reason}</span>
+          <button type="button" onClick={resubscribe}>Subscribe again</button>
+        </div>
+      )}
+      <Composer channel={channel} onSend={send} error={sendError} />
+      <MessageBoard messages={messages} region={region} />
+    </Shell>
+  );
+}
+
+function Shell({ badge, children }: { badge?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <main className="shell">
+      <header className="header">
+        <div>
+          <h1>globalws</h1>
+          <p className="muted">One message, every region: pub/sub on AppSync and EventBridge.</p>
+        </div>
+        {badge}
+      </header>
+      {children}
+    </main>
+  );
+}

@@ -1,0 +1,75 @@
+import { Hub } from "aws-amplify/utils";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { DecodedMessage } from "../../lib/operations";
+import type { RegionClient } from "./api";
+import { explainApiError } from "./apiErrors";
+import { onServerComplete } from "./serverCompletions";
+
+/** A message on the board, with the latency measured when it arrived. */
+export interface BoardMessage extends DecodedMessage {
+  /** Milliseconds from `publishedAt` (origin region's clock) to arrival (this browser's clock). */
+  latencyMs: number;
+}
+
+/** Where the subscription to the current channel stands. */
+export type SubscriptionStatus =
+  | { kind: "subscribing" }
+  | { kind: "subscribed" }
+  | { kind: "closed"; reason: string }
+  | { kind: "failed"; reason: string };
+
+/** Amplify's Hub event once the server acknowledged a subscription (`start_ack`). */
+const SUBSCRIPTION_ACK = "Subscription ack";
+
+/** How many messages the board keeps. */
+const BOARD_SIZE = 200;
+
+/** What `unsubscribe` looks like to a subscriber: AppSync ends the subscription from its side. */
+const FORCED_UNSUBSCRIBE =
+  "The server closed this subscription (forced unsubscribe): an operator ran `unsubscribe` on this channel.";
+
+/**
+ * Subscribes to `channel` while it is set, keeps the message board (newest first, each `id`
+ * once) and reports the subscription's status. `resubscribe` starts over after it ended.
+ */
+export function useChannel(client: RegionClient | undefined, channel: string) {
+  const [messages, setMessages] = useState<BoardMessage[]>([]);
+  const [status, setStatus] = useState<SubscriptionStatus>({ kind: "subscribing" });
+  const [attempt, setAttempt] = useState(0);
+  const seenIds = useRef(new Set<string>());
+
+  useEffect(() => {
+    if (!client || !channel) return;
+    setStatus({ kind: "subscribing" });
+    // Amplify names its subscription only in the ack event; the id tells our `complete` apart.
+    let subscriptionId: string | undefined;
+    const stopListening = Hub.listen("api", ({ payload }) => {
+      const data = payload.data as { id?: string; variables?: { name?: string } } | undefined;
+      if (payload.event === SUBSCRIPTION_ACK && data?.variables?.name === channel) {
+        subscriptionId = data.id;
+        setStatus({ kind: "subscribed" });
+      }
+    });
+    const stopWatching = onServerComplete((id) => {
+      if (id === subscriptionId) setStatus({ kind: "closed", reason: FORCED_UNSUBSCRIBE });
+    });
+    const subscription = client.subscribe(channel, {
+      next: (message) => {
+        if (seenIds.current.has(message.id)) return;
+        seenIds.current.add(message.id);
+        const latencyMs = Date.now() - Date.parse(message.publishedAt);
+        setMessages((board) => [{ ...message, latencyMs }, ...board].slice(0, BOARD_SIZE));
+      },
+      error: (error) => setStatus({ kind: "failed", reason: explainApiError(error) }),
+      complete: () => setStatus({ kind: "closed", reason: FORCED_UNSUBSCRIBE }),
+    });
+    return () => {
+      stopListening();
+      stopWatching();
+      subscription.unsubscribe();
+    };
+  }, [client, channel, attempt]);
+
+  const resubscribe = useCallback(() => setAttempt((n) => n + 1), []);
+  return { messages, status, resubscribe };
+}

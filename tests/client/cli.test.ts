@@ -1,0 +1,180 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { ClientOutputs } from "../../client/lib/outputs";
+import { startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
+
+const BIN = join(__dirname, "..", "..", "bin", "globalws");
+const REGIONS = ["us-west-2", "eu-west-1", "ap-southeast-2"];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `globalws` with only the environment given (no AWS credentials unless passed). */
+function start(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+  });
+}
+
+function run(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+  const child = start(args, options);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => (stdout += chunk));
+  child.stderr?.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Resolves with the next line `stream` prints that matches `pattern`. */
+function nextLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
+  const lines = createInterface({ input: stream });
+  return new Promise((resolve) =>
+    lines.on("line", (line) => {
+      if (pattern.test(line)) {
+        lines.close();
+        resolve(line);
+      }
+    }),
+  );
+}
+
+describe("command-line client against the local runtime", function () {
+  this.timeout(30_000);
+  let fixture: LocalStackFixture;
+  let outputs: string[];
+
+  before(async () => {
+    fixture = await startLocalStackFixture(REGIONS, ["general", "chat.*"]);
+    outputs = ["--outputs", fixture.outputsFile];
+  });
+  after(() => fixture.stop());
+
+  it("prints usage for --help", async () => {
+    const result = await run(["--help"]);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.match(/^Usage: globalws <command>/);
+    for (const command of ["channels", "subscribe", "publish", "unsubscribe", "smoke", "web"]) {
+      expect(result.stdout).to.include(`  ${command}`);
+    }
+  });
+
+  it("lists the channel allowlist, one per line", async () => {
+    const result = await run(["channels", ...outputs, "--region", "eu-west-1"]);
+    expect(result).to.include({ code: 0, stdout: "general\nchat.*\n" });
+  });
+
+  it("publishes JSON in the chosen region and prints the message as one JSON line", async () => {
+    const data = { text: 'quotes " backslash \\ newline \n ünïcødé ✓' };
+    const result = await run(["publish", "chat.room", JSON.stringify(data), ...outputs, "--region", "ap-southeast-2"]);
+    expect(result.code).to.equal(0);
+    const message = JSON.parse(result.stdout);
+    expect(message).to.include({ name: "chat.room", origin: "ap-southeast-2" });
+    expect(message.data).to.deep.equal(data);
+    expect(result.stdout.trim().split("\n")).to.have.length(1);
+  });
+
+  it("prints messages from every region while subscribed, and exits 1 on a forced unsubscribe", async () => {
+    const subscriber = start(["subscribe", "general", ...outputs, "--region", "eu-west-1"]);
+    const exited = new Promise<number | null>((resolve) => subscriber.on("close", resolve));
+    let stderr = "";
+    subscriber.stderr?.on("data", (chunk) => (stderr += chunk));
+    await nextLine(subscriber.stderr!, /^Subscribed to "general" in eu-west-1/);
+
+    const received = nextLine(subscriber.stdout!, /./);
+    const published = await run(["publish", "general", '"hello from the west"', ...outputs]);
+    expect(published.code).to.equal(0);
+    expect(JSON.parse(await received)).to.include({ name: "general", data: "hello from the west", origin: "us-west-2" });
+
+    const unsubscribed = await run(["unsubscribe", "general", ...outputs, "--region", "ap-southeast-2"], {
+      env: fixture.credentialsEnv,
+    });
+    expect(unsubscribed).to.include({ code: 0 });
+    expect(JSON.parse(unsubscribed.stdout)).to.deep.equal({ name: "general", origin: "ap-southeast-2" });
+    expect(await exited).to.equal(1);
+    expect(stderr).to.include('The server closed the subscription to "general" (forced unsubscribe).');
+  });
+
+  it("takes the local runtime's credentials from its outputs file for unsubscribe", async () => {
+    const withCredentials = fixture.writeJson("with-credentials.json", fixture.stack.outputs);
+    const result = await run(["unsubscribe", "chat.room", "--outputs", withCredentials]);
+    expect(result.code).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal({ name: "chat.room", origin: "us-west-2" });
+  });
+
+  it("runs smoke across three regions and reports no loss", async () => {
+    const result = await run(["smoke", ...outputs, "--count", "10"]);
+    expect(result.code, result.stderr).to.equal(0);
+    const rows = result.stdout.trim().split("\n").slice(1);
+    expect(rows[0].split(/\s{2,}/)).to.deep.equal(["origin \\ destination", ...REGIONS]);
+    for (const [index, region] of REGIONS.entries()) {
+      const cells = rows[index + 1].split(/\s{2,}/);
+      expect(cells[0]).to.equal(region);
+      expect(cells.slice(1)).to.have.length(3);
+      for (const cell of cells.slice(1)) expect(cell).to.match(/^\d+\/\d+ ms$/);
+    }
+    expect(result.stderr).to.include("every message reached every region");
+  });
+
+  describe("failures", () => {
+    it("exits 2 on JSON that does not parse", async () => {
+      const result = await run(["publish", "general", "{text: hi}", ...outputs]);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include("The message is not valid JSON");
+    });
+
+    it("exits 2 on an unknown region, naming the known ones", async () => {
+      const result = await run(["channels", ...outputs, "--region", "mars-1"]);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include(`Unknown region "mars-1". Regions in these outputs: ${REGIONS.join(", ")}.`);
+    });
+
+    it("exits 2 on an unknown command or a missing argument", async () => {
+      expect(await run(["frobnicate"])).to.include({ code: 2 });
+      const result = await run(["publish", "general", ...outputs]);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include("Usage: globalws publish CHANNEL JSON");
+    });
+
+    it("exits 2 when no outputs are found", async () => {
+      const result = await run(["channels"], { cwd: fixture.dir });
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include("No outputs found: .globalws/local-outputs.json does not exist.");
+    });
+
+    it("exits 1 with the server's error for a disallowed channel", async () => {
+      const publish = await run(["publish", "secret", "1", ...outputs]);
+      expect(publish.code).to.equal(1);
+      expect(publish.stderr).to.include('ChannelNotAllowed: Channel "secret" is not allowed.');
+      const subscribe = await run(["subscribe", "secret", ...outputs]);
+      expect(subscribe.code).to.equal(1);
+      expect(subscribe.stderr).to.include('ChannelNotAllowed: Channel "secret" is not allowed.');
+      const smoke = await run(["smoke", ...outputs, "--channel", "secret"]);
+      expect(smoke.code).to.equal(1);
+      expect(smoke.stderr).to.include("ChannelNotAllowed");
+    });
+
+    it("exits 1 when the API key or the IAM signature is refused", async () => {
+      const fixtureOutputs = fixture.stack.outputs as ClientOutputs;
+      const wrongKey = fixture.writeJson("wrong-key.json", {
+        regions: Object.fromEntries(
+          Object.entries(fixtureOutputs.regions).map(([region, api]) => [region, { ...api, apiKey: "da2-wrong" }]),
+        ),
+        certificateFile: fixtureOutputs.certificateFile,
+      });
+      const channels = await run(["channels", "--outputs", wrongKey]);
+      expect(channels.code).to.equal(1);
+      expect(channels.stderr).to.include("UnauthorizedException");
+      const unsubscribe = await run(["unsubscribe", "general", ...outputs], {
+        env: { AWS_ACCESS_KEY_ID: "AKIANOTLOCAL", AWS_SECRET_ACCESS_KEY: "wrong" },
+      });
+      expect(unsubscribe.code).to.equal(1);
+      expect(unsubscribe.stderr).to.include("UnauthorizedException");
+    });
+  });
+});
