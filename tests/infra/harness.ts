@@ -78,9 +78,10 @@ const PROGRAM = require.resolve("../../infra/index");
 
 /**
  * Runs `infra/index.ts` once against fresh mocks with the given `globalws:*` config (values as
- * the program reads them: lists and numbers as JSON) and waits until every resource is registered.
+ * the program reads them: lists and numbers as JSON), waits until every resource is registered,
+ * and returns what it did along with the error it failed with, if any.
  */
-export async function runProgram(config: Record<string, unknown>): Promise<ProgramRun> {
+export async function tryProgram(config: Record<string, unknown>): Promise<{ run: ProgramRun; error?: unknown }> {
   const run: ProgramRun = { resources: [], options: new Map(), exports: undefined as unknown as ProgramRun["exports"] };
   await pulumi.runtime.setMocks({ newResource: (args) => newResource(run, args), call }, "globalws", "test", false);
   pulumi.runtime.setAllConfig(Object.fromEntries(
@@ -101,11 +102,20 @@ export async function runProgram(config: Record<string, unknown>): Promise<Progr
       Object.assign(run, { exports: require(PROGRAM) });
       return run.exports;
     });
+    return { run };
+  } catch (error) {
+    return { run, error };
   } finally {
     // Waits for every outstanding registration, so `run.resources` is complete.
     await pulumi.runtime.disconnect();
     Error.stackTraceLimit = stackTraceLimit;
   }
+}
+
+/** `tryProgram` for a run that must succeed. */
+export async function runProgram(config: Record<string, unknown>): Promise<ProgramRun> {
+  const { run, error } = await tryProgram(config);
+  if (error !== undefined) throw error;
   return run;
 }
 
