@@ -23,7 +23,7 @@ export interface ReplicationRule {
 }
 
 /** EventBridge calls an AppSync API at its `endpoints/graphql-api` ARN, not at the API's own ARN. */
-export function appSyncTargetArn(apiArn: pulumi.Input<string>): pulumi.Output<string> {
+function appSyncTargetArn(apiArn: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.output(apiArn).apply((arn) => arn.replace(":apis/", ":endpoints/graphql-api/"));
 }
 
@@ -48,7 +48,7 @@ export class Replication extends pulumi.ComponentResource {
     };
 
     // What a target calls and what its role may do: one bus, or one mutation of one API.
-    const describe = (target: RouteTarget): { arn: pulumi.Input<string>; grant: Grant; id: string } => {
+    const targetSpec = (target: RouteTarget): { arn: pulumi.Input<string>; grant: Grant; id: string } => {
       const api = regional(target.region);
       if (target.kind === "bus") {
         return { id: `to-${target.region}`, arn: api.eventBusArn, grant: { actions: ["events:PutEvents"], resources: [api.eventBusArn] } };
@@ -73,7 +73,7 @@ export class Replication extends pulumi.ComponentResource {
       rules.push({ region: route.region, rule });
 
       for (const target of route.targets) {
-        const { id, arn, grant } = describe(target);
+        const { id, arn, grant } = targetSpec(target);
         // One role per target: a forward role per source→destination pair, a delivery role per rule.
         // (No "-role" suffix: IAM names stop at 64 characters, random suffix included.)
         const role = new aws.iam.Role(`${ruleName}-${id}`, {
