@@ -42,7 +42,7 @@ export async function graphql(
   const body = JSON.stringify({ query, variables });
   const headers = auth ? await authHeaders(auth, endpoints.graphqlUrl, body) : {};
   const response = await fetch(plain(endpoints.graphqlUrl), { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as Awaited<ReturnType<typeof graphql>>["body"] };
 }
 
 /** A message the server sent. */

@@ -1,0 +1,105 @@
+import { expect } from "chai";
+import { planRouting, type AppSyncTarget, type RouteRule } from "../../infra/routing";
+import { EventBus, type DeadLetter } from "../../local/eventbridge/bus";
+
+type Call = { region: string; field: string; variables: Record<string, unknown> };
+
+/** Buses for `regions` running the routing plan; `fail` decides whether an AppSync target call fails. */
+function mesh(regions: string[], fail: (call: Call) => boolean = () => false, retryAttempts = 2) {
+  const calls: Call[] = [];
+  const logs: string[] = [];
+  const plan = planRouting(regions);
+  const buses = new Map<string, EventBus>();
+  for (const region of regions) {
+    buses.set(region, new EventBus(
+      { region, account: "000000000000", rules: plan.filter((rule) => rule.region === region), latencyMs: 0, retryAttempts, retryDelayMs: 1, maxEventAgeMs: 60_000, log: (line) => logs.push(line) },
+      (other) => buses.get(other) as EventBus,
+      async (target: AppSyncTarget, variables) => {
+        const call = { region: target.region, field: target.field, variables };
+        calls.push(call);
+        return fail(call) ? [{ message: "boom" }] : [];
+      },
+    ));
+  }
+  const bus = (region: string) => buses.get(region) as EventBus;
+  return { bus, calls, logs, close: () => buses.forEach((each) => each.close()) };
+}
+
+const published = (origin: string, name = "cars") => ({
+  source: "globalws",
+  detailType: "message.published",
+  detail: { name, data: "{\"q\":\"\\\"\"}", id: `m-${origin}`, origin, publishedAt: "2024-01-01T00:00:00Z" },
+});
+
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe("local runtime: EventBridge buses", function () {
+  it("answers PutEvents with an entry per event and refuses malformed ones per entry", function () {
+    const { bus, close } = mesh(["us-west-2"]);
+    const result = bus("us-west-2").putEvents([published("us-west-2"), { source: "globalws", detailType: "x", detail: "[1]" }]);
+    expect(result.FailedEntryCount).to.equal(1);
+    expect(result.Entries[0].EventId).to.be.a("string");
+    expect(result.Entries[1]).to.deep.equal({ ErrorCode: "MalformedEntry", ErrorMessage: "Detail must be a JSON object" });
+    close();
+  });
+
+  it("delivers an event to every other region's API exactly once, its detail as the variables (one hop, full mesh)", async function () {
+    const regions = ["us-west-2", "ap-southeast-2", "eu-west-1", "sa-east-1"];
+    const { bus, calls, close } = mesh(regions);
+    bus("eu-west-1").putEvents([published("eu-west-1")]);
+    bus("us-west-2").putEvents([published("us-west-2")]);
+    // Sentinels put afterwards on the same buses: once all arrived, so did anything before them.
+    bus("eu-west-1").putEvents([published("eu-west-1", "sentinel")]);
+    bus("us-west-2").putEvents([published("us-west-2", "sentinel")]);
+    await until(() => calls.filter((call) => call.variables.name === "sentinel").length === 6);
+    const delivered = calls.filter((call) => call.variables.name !== "sentinel").map((call) => `${call.variables.origin}→${call.region}`).sort();
+    expect(delivered).to.deep.equal([
+      "eu-west-1→ap-southeast-2", "eu-west-1→sa-east-1", "eu-west-1→us-west-2",
+      "us-west-2→ap-southeast-2", "us-west-2→eu-west-1", "us-west-2→sa-east-1",
+    ]);
+    expect(calls[0].field).to.equal("publishFromBus");
+    expect(calls.find((call) => call.variables.origin === "eu-west-1")?.variables).to.deep.equal(published("eu-west-1").detail);
+    close();
+  });
+
+  it("does not forward an event that arrived from another bus (EventBridge's one-hop rule)", async function () {
+    // Two buses that forward everything to each other, and deliver everything to their API: without the rule, a loop.
+    const calls: string[] = [];
+    const buses = new Map<string, EventBus>();
+    for (const [region, other] of [["us-west-2", "ap-southeast-2"], ["ap-southeast-2", "us-west-2"]]) {
+      const rules: RouteRule[] = [
+        { name: "all-over", region, description: "", eventPattern: { source: ["globalws"] }, targets: [{ kind: "bus", region: other }] },
+        { name: "deliver", region, description: "", eventPattern: { source: ["globalws"] }, targets: [{ kind: "appsync", region, field: "publishFromBus", operation: "", inputPath: "$.detail" }] },
+      ];
+      buses.set(region, new EventBus(
+        { region, account: "000000000000", rules, latencyMs: 0, retryAttempts: 0, retryDelayMs: 1, maxEventAgeMs: 60_000, log: () => {} },
+        (name) => buses.get(name) as EventBus,
+        async (target, variables) => {
+          calls.push(`${variables.name}@${target.region}`);
+          return [];
+        },
+      ));
+    }
+    const west = buses.get("us-west-2") as EventBus;
+    west.putEvents([published("us-west-2")]);
+    west.putEvents([published("us-west-2", "sentinel")]);
+    await until(() => calls.filter((call) => call.startsWith("sentinel@")).length === 2);
+    expect(calls.filter((call) => call.startsWith("cars@")).sort()).to.deep.equal(["cars@ap-southeast-2", "cars@us-west-2"]);
+    buses.forEach((bus) => bus.close());
+  });
+
+  it("retries a failing AppSync target, then keeps the event in the region's dead-letter list and logs it", async function () {
+    let failures = 0;
+    const { bus, calls, logs, close } = mesh(["us-west-2", "ap-southeast-2"], (call) => call.variables.name === "doomed" || (call.variables.name === "flaky" && ++failures <= 1));
+    bus("us-west-2").putEvents([published("us-west-2", "flaky"), published("us-west-2", "doomed")]);
+    const letters: DeadLetter[] = bus("ap-southeast-2").deadLetters;
+    await until(() => letters.length === 1);
+    expect(calls.filter((call) => call.variables.name === "flaky")).to.have.length(2);
+    expect(calls.filter((call) => call.variables.name === "doomed")).to.have.length(3);
+    expect(letters[0]).to.include({ rule: "deliver-messages", target: "ap-southeast-2 publishFromBus", error: "boom", attempts: 3 });
+    expect(logs.join("\n")).to.contain("dead letter").and.contain("after 3 attempts");
+    close();
+  });
+});
