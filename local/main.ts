@@ -1,5 +1,9 @@
 import { parseArgs } from "util";
+import { startWebApp } from "../client/web/server";
 import { startLocalStack } from "./index";
+
+/** Where `npm start` serves the web app (a random port when `--port 0`). */
+const WEB_APP_PORT = 5173;
 
 const USAGE = `Usage: npm start -- [--stack NAME] [--port N] [--latency MS]
 
@@ -26,14 +30,17 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const basePort = whole("port", values.port, 4000);
   const stack = await startLocalStack({
     stack: values.stack ?? "dev",
-    basePort: whole("port", values.port, 4000),
+    basePort,
     latencyMs: whole("latency", values.latency, 0),
   });
+  const web = await startWebApp({ outputs: stack.outputs, port: basePort === 0 ? 0 : WEB_APP_PORT, log: console.log });
+  console.log(`Web app: ${web.url}  (self-signed certificate: accept it once, then open one tab per region)`);
   console.log("Ready. Ctrl-C stops.");
   const shutdown = () => {
-    stack.stop().then(() => process.exit(0), () => process.exit(1));
+    Promise.all([web.close(), stack.stop()]).then(() => process.exit(0), () => process.exit(1));
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
