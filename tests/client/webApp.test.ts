@@ -85,7 +85,7 @@ describe("web app in Chromium, against two local regions", function () {
     await Promise.all([west.close(), europe.close()]);
   });
 
-  it("explains a disallowed channel, for watching and for sending", async () => {
+  it("explains a disallowed channel (watching and sending) and a message too large", async () => {
     const page = await openPage("eu-west-1", "general");
     await page.getByLabel("Channel").fill("secret");
     await page.getByRole("button", { name: "Watch" }).click();
@@ -96,6 +96,12 @@ describe("web app in Chromium, against two local regions", function () {
 
     await send(page, "anyone there?");
     await page.getByRole("alert").filter({ hasText: "not allowed" }).nth(1).waitFor({ timeout: 10_000 });
+
+    await page.getByLabel("Channel").fill("general");
+    await page.getByRole("button", { name: "Watch" }).click();
+    await expectText(page.getByTestId("subscription-state"), "subscribed");
+    await send(page, "x".repeat(250 * 1024));
+    await page.getByRole("alert").filter({ hasText: "The message is too large." }).waitFor({ timeout: 10_000 });
     await page.close();
   });
 

@@ -43,9 +43,9 @@ function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: stri
         setAllowlist(channels);
         setChannel((current) => current || channels.find((entry) => !entry.endsWith("*")) || "general");
       },
-      (error) => setSendError(explainApiError(error)),
+      (error) => setSendError(unreachableHint(error, outputs.regions[region].graphqlUrl)),
     );
-  }, [client]);
+  }, [client, outputs, region]);
 
   const send = async (data: unknown) => {
     setSendError(undefined);
@@ -72,6 +72,14 @@ function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: stri
       <MessageBoard messages={messages} region={region} />
     </Shell>
   );
+}
+
+/** Amplify says only "A network error has occurred"; name the API, and the usual cause locally. */
+function unreachableHint(error: unknown, graphqlUrl: string): string {
+  const explained = explainApiError(error);
+  if (!/network error/i.test(explained)) return explained;
+  const origin = new URL(graphqlUrl).origin;
+  return `Cannot reach the API at ${origin}. If it serves a self-signed certificate (the local runtime), open ${origin} in this browser once and accept the certificate, then reload.`;
 }
 
 function Shell({ badge, children }: { badge?: React.ReactNode; children: React.ReactNode }) {

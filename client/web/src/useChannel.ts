@@ -1,15 +1,9 @@
 import { Hub } from "aws-amplify/utils";
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { DecodedMessage } from "../../lib/operations";
+import { useCallback, useEffect, useState } from "react";
 import type { RegionClient } from "./api";
 import { explainApiError } from "./apiErrors";
+import { addToBoard, type BoardMessage } from "./board";
 import { onServerComplete } from "./serverCompletions";
-
-/** A message on the board, with the latency measured when it arrived. */
-export interface BoardMessage extends DecodedMessage {
-  /** Milliseconds from `publishedAt` (origin region's clock) to arrival (this browser's clock). */
-  latencyMs: number;
-}
 
 /** Where the subscription to the current channel stands. */
 export type SubscriptionStatus =
@@ -20,9 +14,6 @@ export type SubscriptionStatus =
 
 /** Amplify's Hub event once the server acknowledged a subscription (`start_ack`). */
 const SUBSCRIPTION_ACK = "Subscription ack";
-
-/** How many messages the board keeps. */
-const BOARD_SIZE = 200;
 
 /** What `unsubscribe` looks like to a subscriber: AppSync ends the subscription from its side. */
 const FORCED_UNSUBSCRIBE =
@@ -36,7 +27,6 @@ export function useChannel(client: RegionClient | undefined, channel: string) {
   const [messages, setMessages] = useState<BoardMessage[]>([]);
   const [status, setStatus] = useState<SubscriptionStatus>({ kind: "subscribing" });
   const [attempt, setAttempt] = useState(0);
-  const seenIds = useRef(new Set<string>());
 
   useEffect(() => {
     if (!client || !channel) return;
@@ -54,12 +44,7 @@ export function useChannel(client: RegionClient | undefined, channel: string) {
       if (id === subscriptionId) setStatus({ kind: "closed", reason: FORCED_UNSUBSCRIBE });
     });
     const subscription = client.subscribe(channel, {
-      next: (message) => {
-        if (seenIds.current.has(message.id)) return;
-        seenIds.current.add(message.id);
-        const latencyMs = Date.now() - Date.parse(message.publishedAt);
-        setMessages((board) => [{ ...message, latencyMs }, ...board].slice(0, BOARD_SIZE));
-      },
+      next: (message) => setMessages((board) => addToBoard(board, message, Date.now())),
       error: (error) => setStatus({ kind: "failed", reason: explainApiError(error) }),
       complete: () => setStatus({ kind: "closed", reason: FORCED_UNSUBSCRIBE }),
     });

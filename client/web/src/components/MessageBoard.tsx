@@ -1,4 +1,4 @@
-import type { BoardMessage } from "../useChannel";
+import type { BoardMessage } from "../board";
 
 /** Every message received on this page, newest first, with where it came from and how fast. */
 export function MessageBoard({ messages, region }: { messages: BoardMessage[]; region: string }) {

@@ -1,0 +1,20 @@
+import type { DecodedMessage } from "../../lib/operations";
+
+/** A message on the board, with the latency measured when it arrived. */
+export interface BoardMessage extends DecodedMessage {
+  /** Milliseconds from `publishedAt` (the origin region's clock) to arrival (this browser's clock). */
+  latencyMs: number;
+}
+
+/** How many messages the board keeps. */
+export const BOARD_SIZE = 200;
+
+/**
+ * The board with `message` on top, unless the board already shows its `id` (EventBridge may
+ * deliver a message twice; a duplicate comes within seconds, so the board's window suffices).
+ */
+export function addToBoard(board: BoardMessage[], message: DecodedMessage, receivedAt: number): BoardMessage[] {
+  if (board.some((shown) => shown.id === message.id)) return board;
+  const latencyMs = receivedAt - Date.parse(message.publishedAt);
+  return [{ ...message, latencyMs }, ...board].slice(0, BOARD_SIZE);
+}
