@@ -23,7 +23,7 @@ Options:
   --count N                 smoke: messages to publish in each region (default 20).
   --channel NAME            smoke: channel to use (default: derived from the allowlist).
   --timeout SECONDS         smoke: how long to wait for deliveries after publishing (default 10).
-  --port N                  web: port to serve on (default 5173).
+  --port N                  web: port to serve on (default 5173; 0 picks a free one).
   -h, --help                Show this help.
 `;
 
@@ -84,7 +84,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
     channel: values.channel,
     count: positiveNumber("--count", values.count ?? "20"),
     timeoutMs: positiveNumber("--timeout", values.timeout ?? "10") * 1000,
-    port: positiveNumber("--port", values.port ?? "5173"),
+    port: portNumber(values.port ?? "5173"),
   };
   if (values.help || command === undefined || command === "help") return { command: "help", ...base };
   if (!isCommand(command)) {
@@ -108,4 +108,12 @@ function positiveNumber(option: string, text: string): number {
     throw new ClientError(`${option} must be a positive number, not "${text}".`, 2);
   }
   return value;
+}
+
+function portNumber(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ClientError(`--port must be a whole number from 0 to 65535, not "${text}".`, 2);
+  }
+  return port;
 }

@@ -1,6 +1,7 @@
 import { ClientError } from "../lib/errors";
 import type { ClientOutputs } from "../lib/outputs";
 import { RegionApi } from "../lib/regionApi";
+import { startWebApp } from "../web/server";
 import { formatLatencyMatrix } from "./latencyMatrix";
 import { runSmoke, smokePassed } from "./smoke";
 import type { ParsedCommand } from "./args";
@@ -108,8 +109,6 @@ async function smoke(apis: RegionApi[], command: ParsedCommand, io: CommandIo): 
 
 /** Serves the web app until Ctrl-C. */
 async function serveWebApp(outputs: ClientOutputs, port: number, io: CommandIo): Promise<number> {
-  // Loaded on demand: only this command needs Vite and the TLS helpers.
-  const { startWebApp } = await import("../web/server");
   const app = await startWebApp({ outputs, port, log: io.err });
   io.out(`globalws web app: ${app.url}  (regions: ${Object.keys(outputs.regions).join(", ")})`);
   await new Promise<void>((resolve) => {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { get } from "node:https";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ClientOutputs } from "../../client/lib/outputs";
@@ -41,6 +43,17 @@ function nextLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<strin
         resolve(line);
       }
     }),
+  );
+}
+
+/** GETs `url`, trusting the local runtime's certificate. */
+function getText(url: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    get(url, { ca }, (response) => {
+      let body = "";
+      response.on("data", (chunk) => (body += chunk));
+      response.on("end", () => resolve(body));
+    }).on("error", reject),
   );
 }
 
@@ -119,6 +132,19 @@ describe("command-line client against the local runtime", function () {
       for (const cell of cells.slice(1)) expect(cell).to.match(/^\d+\/\d+ ms$/);
     }
     expect(result.stderr).to.include("every message reached every region");
+  });
+
+  it("serves the web app, with the regions' public endpoints, until stopped", async () => {
+    const server = start(["web", ...outputs, "--port", "0"]);
+    const exited = new Promise<number | null>((resolve) => server.on("close", resolve));
+    const line = await nextLine(server.stdout!, /^globalws web app: /);
+    const url = /(https:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
+    expect(url, line).to.be.a("string");
+    const served = await getText(`${url}outputs.json`, readFileSync(fixture.stack.outputs.certificateFile, "utf8"));
+    expect(Object.keys(JSON.parse(served).regions)).to.deep.equal(REGIONS);
+    expect(served).not.to.include(fixture.stack.outputs.credentials.secretAccessKey);
+    server.kill("SIGTERM");
+    expect(await exited).to.equal(0);
   });
 
   describe("failures", () => {
