@@ -19,6 +19,12 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(command, outputs, io);
 }
 
+// `globalws subscribe … | head -1`: the reader left, so there is nobody to print for.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: Error) => {
