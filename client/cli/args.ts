@@ -30,9 +30,12 @@ Options:
 /** The commands `globalws` knows. */
 export const COMMANDS = ["channels", "subscribe", "publish", "unsubscribe", "smoke", "web"] as const;
 
+/** A command `globalws` runs. */
+export type CommandName = (typeof COMMANDS)[number];
+
 /** A command with its arguments and options. */
 export interface ParsedCommand {
-  command: (typeof COMMANDS)[number] | "help";
+  command: CommandName;
   positionals: string[];
   region?: string;
   outputsFile?: string;
@@ -44,7 +47,7 @@ export interface ParsedCommand {
 }
 
 /** How many positional arguments each command takes. */
-const ARITY: Record<(typeof COMMANDS)[number], string[]> = {
+const ARITY: Record<CommandName, string[]> = {
   channels: [],
   subscribe: ["CHANNEL"],
   publish: ["CHANNEL", "JSON"],
@@ -53,8 +56,11 @@ const ARITY: Record<(typeof COMMANDS)[number], string[]> = {
   web: [],
 };
 
-/** Parses `argv` (without node and the script); throws a `ClientError` with exit code 2 on misuse. */
-export function parseCommandLine(argv: string[]): ParsedCommand {
+/**
+ * Parses `argv` (without node and the script): the command to run, or `"help"` when help was asked
+ * for or no command was given. Throws a `ClientError` with exit code 2 on misuse.
+ */
+export function parseCommandLine(argv: string[]): ParsedCommand | "help" {
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,7 +92,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
     timeoutMs: positiveNumber("--timeout", values.timeout ?? "10") * 1000,
     port: portNumber(values.port ?? "5173"),
   };
-  if (values.help || command === undefined || command === "help") return { command: "help", ...base };
+  if (values.help || command === undefined || command === "help") return "help";
   if (!isCommand(command)) {
     throw new ClientError(`Unknown command "${command}". Commands: ${COMMANDS.join(", ")}.`, 2);
   }
@@ -98,7 +104,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
   return { command, ...base };
 }
 
-function isCommand(name: string): name is (typeof COMMANDS)[number] {
+function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
 }
 

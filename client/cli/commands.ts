@@ -28,8 +28,6 @@ export async function runCommand(command: ParsedCommand, outputs: ClientOutputs,
       return smoke(RegionApi.all(outputs), command, io);
     case "web":
       return serveWebApp(outputs, command.port, io);
-    case "help":
-      throw new Error("help is handled before outputs are loaded");
   }
 }
 

@@ -11,7 +11,7 @@ const io: CommandIo = {
 /** `globalws`: the command-line client of a globalws stack, local or deployed. */
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
-  if (command.command === "help") {
+  if (command === "help") {
     io.out(USAGE);
     return 0;
   }
