@@ -92,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]),
     );
     buses.set(region, bus);
-    apis.set(region, new RegionalApi({ region, schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus) } }));
+    apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus) } }));
   }
 
   const servers: RegionServer[] = [];

@@ -45,7 +45,9 @@ export async function listenRegion(port: number, tls: { key: string; cert: strin
     });
   });
   await new Promise<void>((resolve, reject) => {
-    front.once("error", reject);
+    front.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`Port ${port} on 127.0.0.1 is in use: stop what uses it, or pick other ports with --port N`) : error),
+    );
     front.listen(port, "127.0.0.1", () => resolve());
   });
   return {

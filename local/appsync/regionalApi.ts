@@ -42,7 +42,6 @@ export interface SubscriptionSink {
 
 /** What one region's API is made of. */
 export interface RegionalApiOptions {
-  readonly region: string;
   readonly schema: LocalSchema;
   /** The bundled resolvers, loaded, by `Type.field`. */
   readonly resolvers: ReadonlyMap<string, { readonly field: ResolverField; readonly resolver: LoadedResolver }>;
@@ -88,10 +87,6 @@ export class RegionalApi {
 
   constructor(private readonly options: RegionalApiOptions) {
     this.subscriptions = new SubscriptionRegistry(options.schema.subscribedMutations);
-  }
-
-  get region(): string {
-    return this.options.region;
   }
 
   /** Runs a query or mutation; a mutation's result then fires the subscriptions it triggers. */

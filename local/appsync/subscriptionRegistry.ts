@@ -42,13 +42,6 @@ export class SubscriptionRegistry {
     this.byField.get(subscription.fieldName)?.delete(subscription);
   }
 
-  /** How many subscriptions are live. */
-  get size(): number {
-    let count = 0;
-    for (const set of this.byField.values()) count += set.size;
-    return count;
-  }
-
   /**
    * Delivers the result of mutation field `mutationField` to every subscription it fires that
    * passes its filter. Each distinct subscription shape is rendered once per result.
