@@ -39,6 +39,17 @@ function handshakeHeaders(request: IncomingMessage, url: URL): Record<string, st
   }
 }
 
+/** The object a JSON text holds, or `null` when it is not JSON or not an object. */
+function parseObject(text: unknown): Record<string, unknown> | null {
+  if (typeof text !== "string") return null;
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One client connection speaking AppSync's real-time protocol. */
 class RealtimeConnection {
   private initialized = false;
@@ -65,13 +76,7 @@ class RealtimeConnection {
   }
 
   private async receive(text: string | null): Promise<void> {
-    let message: { type?: unknown; id?: unknown; payload?: unknown };
-    try {
-      message = JSON.parse(text ?? "");
-    } catch {
-      message = {};
-    }
-    if (typeof message !== "object" || message === null || Array.isArray(message)) message = {};
+    const message: { type?: unknown; id?: unknown; payload?: unknown } = parseObject(text) ?? {};
     const type = typeof message.type === "string" ? message.type : "unknown";
     switch (type) {
       case "connection_init":
@@ -109,13 +114,8 @@ class RealtimeConnection {
       return this.error([{ errorType: "MaxSubscriptionsReachedError", message: `Max number of ${this.options.maxSubscriptions} subscriptions reached` }], id);
     }
     const payload = (rawPayload ?? {}) as { data?: unknown; extensions?: { authorization?: Record<string, string> } };
-    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
-    try {
-      request = typeof payload.data === "string" ? JSON.parse(payload.data) : null;
-    } catch {
-      request = null as never;
-    }
-    if (typeof request !== "object" || request === null) {
+    const request = parseObject(payload.data) as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
+    if (!request) {
       return this.error([{ errorType: "BadRequestException", message: "start payload.data must be a JSON string of {query, variables}" }], id);
     }
     this.subscriptions.set(id, null);
