@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildSchema, GraphQLSchema } from "graphql";
+import { buildSchema, GraphQLScalarType, GraphQLSchema } from "graphql";
+import { APPSYNC_SCALARS } from "./appSyncScalars";
 
 /** The API's schema file, as Pulumi uploads it. */
 export const SCHEMA_FILE = path.join(__dirname, "schema.graphql");
@@ -33,7 +34,11 @@ directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
 directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
 `;
 
-/** The API's schema with AppSync's built-ins, built by graphql-js (scalars without AppSync's parsing). */
+/** The API's schema with AppSync's built-ins, built by graphql-js, its scalars coerced as AppSync does. */
 export function buildAppSyncSchema(): GraphQLSchema {
-  return buildSchema(APPSYNC_BUILT_INS + readSchemaText());
+  const schema = buildSchema(APPSYNC_BUILT_INS + readSchemaText());
+  for (const [name, implementation] of Object.entries(APPSYNC_SCALARS)) {
+    Object.assign(schema.getType(name) as GraphQLScalarType, implementation);
+  }
+  return schema;
 }

@@ -1,0 +1,60 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+
+const DATE = "\\d{4}-\\d{2}-\\d{2}";
+const TIME = "\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?";
+const ZONE = "(Z|[+-]\\d{2}(:\\d{2}(:\\d{2})?)?)";
+const AWS_DATE_TIME = new RegExp(`^${DATE}T${TIME}${ZONE}$`);
+const AWS_DATE = new RegExp(`^${DATE}${ZONE}?$`);
+const AWS_TIME = new RegExp(`^${TIME}${ZONE}?$`);
+
+function literalString(node: ValueNode, scalar: string): string {
+  if (node.kind !== Kind.STRING) throw new GraphQLError(`${scalar} must be given as a string`);
+  return node.value;
+}
+
+/** A string scalar that must match `pattern` (AppSync's AWSDateTime/AWSDate/AWSTime). */
+function patternScalar(name: string, pattern: RegExp, example: string) {
+  const check = (value: unknown) => {
+    if (typeof value !== "string" || !pattern.test(value) || (name !== "AWSTime" && Number.isNaN(Date.parse(value.slice(0, 10))))) {
+      throw new GraphQLError(`Can't serialize value: ${JSON.stringify(value)} is not a valid ${name} (e.g. ${example})`);
+    }
+    return value;
+  };
+  return { serialize: check, parseValue: check, parseLiteral: (node: ValueNode) => check(literalString(node, name)) };
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== "string") throw new GraphQLError("AWSJSON must be a string holding JSON");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GraphQLError(`Unable to parse ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} as valid JSON.`);
+  }
+}
+
+/** AppSync's coercion of its own scalars (graphql-js treats an undeclared behaviour as pass-through). */
+export const APPSYNC_SCALARS: Record<string, Partial<Pick<GraphQLScalarType, "serialize" | "parseValue" | "parseLiteral">>> = {
+  // AWSJSON travels as a string and reaches resolvers as the value it holds; a resolver's value goes out as its JSON.
+  AWSJSON: {
+    serialize: (value) => JSON.stringify(value),
+    parseValue: parseJson,
+    parseLiteral: (node) => parseJson(literalString(node, "AWSJSON")),
+  },
+  AWSDateTime: patternScalar("AWSDateTime", AWS_DATE_TIME, "2024-01-31T12:00:00.000Z"),
+  AWSDate: patternScalar("AWSDate", AWS_DATE, "2024-01-31"),
+  AWSTime: patternScalar("AWSTime", AWS_TIME, "12:00:00.000"),
+  AWSTimestamp: {
+    serialize: (value) => {
+      if (!Number.isInteger(value)) throw new GraphQLError(`Can't serialize value: ${JSON.stringify(value)} is not an AWSTimestamp (whole seconds)`);
+      return value;
+    },
+    parseValue: (value) => {
+      if (!Number.isInteger(value)) throw new GraphQLError(`${JSON.stringify(value)} is not an AWSTimestamp (whole seconds)`);
+      return value;
+    },
+    parseLiteral: (node) => {
+      if (node.kind !== Kind.INT) throw new GraphQLError("AWSTimestamp must be a whole number of seconds");
+      return Number(node.value);
+    },
+  },
+};
