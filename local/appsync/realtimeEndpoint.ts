@@ -208,6 +208,9 @@ export class RealtimeEndpoint {
   }
 
   private async accept(socket: WebSocket, headers: Record<string, string> | null, sourceIp?: string): Promise<void> {
+    // A frame over maxPayload or not valid WebSocket makes ws close the connection and emit
+    // `error`: without a listener that would throw and stop the server.
+    socket.on("error", () => {});
     // Hold the client's first frames (connection_init) until the handshake is authenticated.
     socket.pause();
     const caller = headers && (await authenticate({ method: "POST", path: "/graphql/connect", headers, body: "{}" }, this.secrets, sourceIp));

@@ -39,6 +39,15 @@ describe("local runtime: real-time protocol", function () {
     client.close();
   });
 
+  it("closes a connection that sends a frame over 1 MB (1009), and keeps serving the others", async () => {
+    const other = await RealtimeClient.connect(endpoints(), key());
+    const huge = await RealtimeClient.connect(endpoints(), key());
+    huge.send("x".repeat(1024 * 1024 + 1));
+    expect(await new Promise((resolve) => huge.socket.once("close", resolve))).to.equal(1009);
+    await stillServes(other, "after-huge-frame");
+    other.close();
+  });
+
   it("refuses a duplicate subscription id with DuplicatedOperationError and keeps the first", async () => {
     const client = await RealtimeClient.connect(endpoints(), key());
     expect((await client.subscribe("same", SUBSCRIBE_ALL, { name: "dup" })).type).to.equal("start_ack");
