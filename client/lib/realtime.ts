@@ -51,6 +51,8 @@ export class RealtimeConnection {
   private keepAliveTimer?: NodeJS.Timeout;
   private keepAliveTimeoutMs = 300_000;
   private closedByUs = false;
+  /** Why the connection failed, for the subscriptions it ends when the socket closes. */
+  private failure?: Error;
 
   private constructor(
     private readonly socket: WebSocket,
@@ -110,7 +112,7 @@ export class RealtimeConnection {
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => {
         clearTimeout(timer);
-        this.socket.terminate();
+        this.abort(error);
         reject(error);
       };
       const timer = setTimeout(
@@ -124,8 +126,10 @@ export class RealtimeConnection {
       this.socket.on("error", (error) => fail(new ClientError(`Cannot reach ${origin}: ${error.message}`)));
       this.socket.on("close", () => this.onClose());
       this.socket.on("message", (raw) => {
-        const message = JSON.parse(raw.toString()) as ServerMessage;
-        if (message.type === "connection_ack") {
+        const message = parseFrame(raw.toString());
+        if (!message) {
+          fail(new ClientError(`${origin} sent a frame that is not a JSON object.`));
+        } else if (message.type === "connection_ack") {
           clearTimeout(timer);
           this.watchKeepAlive(message.payload?.connectionTimeoutMs ?? 300_000);
           resolve();
@@ -177,16 +181,22 @@ export class RealtimeConnection {
   private watchKeepAlive(timeoutMs?: number): void {
     if (timeoutMs !== undefined) this.keepAliveTimeoutMs = timeoutMs;
     clearTimeout(this.keepAliveTimer);
-    this.keepAliveTimer = setTimeout(() => {
-      this.failAll(new ClientError(`No keep-alive from the server for ${this.keepAliveTimeoutMs} ms.`));
-      this.socket.terminate();
-    }, this.keepAliveTimeoutMs);
+    this.keepAliveTimer = setTimeout(
+      () => this.abort(new ClientError(`No keep-alive from the server for ${this.keepAliveTimeoutMs} ms.`)),
+      this.keepAliveTimeoutMs,
+    );
     this.keepAliveTimer.unref();
+  }
+
+  /** Drops the socket; its `close` then ends every subscription with `error` (the first reason given). */
+  private abort(error: Error): void {
+    this.failure ??= error;
+    this.socket.terminate();
   }
 
   private onClose(): void {
     clearTimeout(this.keepAliveTimer);
-    if (!this.closedByUs) this.failAll(new ClientError("The real-time connection closed."));
+    if (!this.closedByUs) this.failAll(this.failure ?? new ClientError("The real-time connection closed."));
   }
 
   private failAll(error: Error): void {
@@ -198,6 +208,16 @@ export class RealtimeConnection {
 
   private send(message: Record<string, unknown>): void {
     this.socket.send(JSON.stringify(message));
+  }
+}
+
+/** A server frame, or undefined when it is not a JSON object. */
+function parseFrame(text: string): ServerMessage | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as ServerMessage) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

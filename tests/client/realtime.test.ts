@@ -54,7 +54,11 @@ class ScriptedServer {
   }
 
   send(message: unknown): void {
-    this.socket?.send(JSON.stringify(message));
+    this.sendRaw(JSON.stringify(message));
+  }
+
+  sendRaw(text: string): void {
+    this.socket?.send(text);
   }
 
   close(): Promise<void> {
@@ -132,5 +136,21 @@ describe("real-time client (AppSync protocol)", () => {
     const subscription = recorder();
     await connection.subscribe("subscription { x }", {}, subscription.handlers);
     expect(await subscription.ended).to.equal("error: No keep-alive from the server for 50 ms.");
+  });
+
+  it("fails its subscriptions when the server drops the connection", async () => {
+    const connection = await connect();
+    const subscription = recorder();
+    await connection.subscribe("subscription { x }", {}, subscription.handlers);
+    await server.close();
+    expect(await subscription.ended).to.equal("error: The real-time connection closed.");
+  });
+
+  it("fails its subscriptions on a frame that is not a JSON object", async () => {
+    const connection = await connect();
+    const subscription = recorder();
+    await connection.subscribe("subscription { x }", {}, subscription.handlers);
+    server.sendRaw("<html>gateway timeout</html>");
+    expect(await subscription.ended).to.match(/^error: ws:\/\/127\.0\.0\.1:\d+ sent a frame that is not a JSON object\.$/);
   });
 });
