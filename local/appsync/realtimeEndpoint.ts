@@ -32,11 +32,16 @@ function handshakeHeaders(request: IncomingMessage, url: URL): Record<string, st
   const encoded = url.searchParams.get("header") ?? fromProtocol?.slice("header-".length);
   if (!encoded) return null;
   try {
-    const headers = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-    return typeof headers === "object" && headers !== null ? headers : null;
+    return stringHeaders(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
   } catch {
     return null;
   }
+}
+
+/** Headers a client sent as JSON, keeping only string values (a number or object is no header); `null` when not an object. */
+function stringHeaders(value: unknown): Record<string, string> | null {
+  if (typeof value !== "object" || value === null) return null;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
 /** The object a JSON text holds, or `null` when it is not JSON or not an object. */
@@ -113,7 +118,7 @@ class RealtimeConnection {
     if (this.subscriptions.size >= this.options.maxSubscriptions) {
       return this.error([{ errorType: "MaxSubscriptionsReachedError", message: `Max number of ${this.options.maxSubscriptions} subscriptions reached` }], id);
     }
-    const payload = (rawPayload ?? {}) as { data?: unknown; extensions?: { authorization?: Record<string, string> } };
+    const payload = (rawPayload ?? {}) as { data?: unknown; extensions?: { authorization?: unknown } };
     const request = parseObject(payload.data) as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
     if (!request) {
       return this.error([{ errorType: "BadRequestException", message: "start payload.data must be a JSON string of {query, variables}" }], id);
@@ -154,8 +159,9 @@ class RealtimeConnection {
   }
 
   /** A start carries its own authorization: API key, or SigV4 headers over the start's `data`. */
-  private authorize(headers: Record<string, string> | undefined, data: string): Promise<Caller | null> {
-    if (typeof headers !== "object" || headers === null) return Promise.resolve(null);
+  private authorize(authorization: unknown, data: string): Promise<Caller | null> {
+    const headers = stringHeaders(authorization);
+    if (!headers) return Promise.resolve(null);
     return authenticate({ method: "POST", path: "/graphql", headers, body: data }, this.secrets);
   }
 

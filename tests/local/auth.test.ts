@@ -81,6 +81,23 @@ describe("local runtime: authentication", function () {
     client.close();
   });
 
+  it("refuses signed headers whose values are not strings, on the handshake and on a start, and serves on", async () => {
+    const signed = await signedHeaders(`${endpoints().graphqlUrl}/connect`, "{}", stack.outputs.credentials, "us-west-2");
+    const header = Buffer.from(JSON.stringify({ ...signed, host: 4000 })).toString("base64");
+    const socket = new WebSocket(`${plain(endpoints().realtimeUrl)}?header=${header}&payload=e30=`, ["graphql-ws"]);
+    const first = await new Promise<string>((resolve) => socket.once("message", (data) => resolve(data.toString())));
+    expect(JSON.parse(first)).to.deep.include({ type: "connection_error" });
+    socket.close();
+
+    const client = await RealtimeClient.connect(endpoints(), iam());
+    const start = await client.startMessage("odd", SUBSCRIBE_ALL, { name: "a" });
+    const authorization = { ...start.payload.extensions.authorization, "x-amz-date": [start.payload.extensions.authorization["x-amz-date"]] };
+    client.send({ ...start, payload: { ...start.payload, extensions: { authorization } } });
+    expect(await client.next((message) => message.id === "odd")).to.deep.equal({ type: "error", id: "odd", payload: NOT_AUTHORIZED });
+    expect((await client.subscribe("even", SUBSCRIBE_ALL, { name: "a" })).type).to.equal("start_ack");
+    client.close();
+  });
+
   it("serves https and wss with the generated certificate", async () => {
     const ca = fs.readFileSync(stack.outputs.certificateFile);
     const body = JSON.stringify({ query: "{ channels }" });
