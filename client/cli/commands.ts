@@ -61,12 +61,8 @@ async function unsubscribe(api: RegionApi, channel: string, io: CommandIo): Prom
 async function subscribe(api: RegionApi, channel: string, io: CommandIo): Promise<number> {
   const connection = await api.connectRealtime();
   const ended = new Promise<number>((resolve) => {
-    const stopped = () => {
-      connection.close();
-      resolve(0);
-    };
-    process.once("SIGINT", stopped);
-    process.once("SIGTERM", stopped);
+    process.once("SIGINT", () => resolve(0));
+    process.once("SIGTERM", () => resolve(0));
     api
       .subscribe(connection, channel, {
         next: (message) => io.out(JSON.stringify(message)),
@@ -86,7 +82,7 @@ async function subscribe(api: RegionApi, channel: string, io: CommandIo): Promis
       });
   });
   const code = await ended;
-  connection.close();
+  await connection.close();
   return code;
 }
 

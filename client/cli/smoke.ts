@@ -99,7 +99,7 @@ export async function runSmoke(apis: RegionApi[], options: SmokeOptions): Promis
     await waitAtMost(allDelivered, options.timeoutMs);
     return { channel, regions, routes, publishErrors };
   } finally {
-    for (const connection of connections) connection.close();
+    await Promise.all(connections.map((connection) => connection.close()));
   }
 }
 

@@ -40,6 +40,9 @@ interface ServerMessage {
 /** How long to wait for `connection_ack` and `start_ack`. */
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 
+/** How long `close` waits for the server's close frame before dropping the socket (ws waits 30 s). */
+const CLOSE_TIMEOUT_MS = 1_000;
+
 /**
  * One WebSocket to a region's real-time endpoint, speaking AppSync's protocol (subprotocol
  * `graphql-ws`, `connection_init` → `connection_ack`, `ka` keep-alives, `start`/`stop`), that
@@ -101,11 +104,18 @@ export class RealtimeConnection {
     return { stop: () => this.send({ id, type: "stop" }) };
   }
 
-  /** Closes the socket; open subscriptions end without an error. */
-  close(): void {
+  /**
+   * Closes the socket, dropping it when the server does not answer promptly (e.g. the network is
+   * gone); resolves once it is closed. Open subscriptions end without an error.
+   */
+  close(): Promise<void> {
     this.closedByUs = true;
     clearTimeout(this.keepAliveTimer);
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.socket.once("close", () => resolve()));
     this.socket.close(1000);
+    const drop = setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS);
+    return closed.finally(() => clearTimeout(drop));
   }
 
   private handshake(origin: string): Promise<void> {

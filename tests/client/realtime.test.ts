@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { RealtimeConnection } from "../../client/lib/realtime";
 
@@ -21,6 +21,7 @@ class ScriptedServer {
   readonly received: ClientMessage[] = [];
   handshake?: { protocol: string; header: unknown };
   private socket?: WebSocket;
+  private tcp?: Socket;
   private readonly server: WebSocketServer;
 
   private constructor(private readonly script: Script) {
@@ -29,6 +30,7 @@ class ScriptedServer {
       const header = new URL(request.url ?? "", "ws://x").searchParams.get("header") ?? "";
       this.handshake = { protocol: socket.protocol, header: JSON.parse(Buffer.from(header, "base64").toString()) };
       this.socket = socket;
+      this.tcp = request.socket;
       socket.on("message", (raw) => {
         const message = JSON.parse(raw.toString()) as ClientMessage;
         this.received.push(message);
@@ -59,6 +61,11 @@ class ScriptedServer {
 
   sendRaw(text: string): void {
     this.socket?.send(text);
+  }
+
+  /** Stops reading from the client, as a server behind a dead network would: its close frame goes unanswered. */
+  stopReading(): void {
+    this.tcp?.pause();
   }
 
   close(): Promise<void> {
@@ -152,5 +159,13 @@ describe("real-time client (AppSync protocol)", () => {
     await connection.subscribe("subscription { x }", {}, subscription.handlers);
     server.sendRaw("<html>gateway timeout</html>");
     expect(await subscription.ended).to.match(/^error: ws:\/\/127\.0\.0\.1:\d+ sent a frame that is not a JSON object\.$/);
+  });
+
+  it("closes promptly when the server no longer answers", async () => {
+    const connection = await connect();
+    server.stopReading();
+    const started = Date.now();
+    await connection.close();
+    expect(Date.now() - started).to.be.below(5_000);
   });
 });
