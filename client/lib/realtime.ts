@@ -82,10 +82,10 @@ export class RealtimeConnection {
   ): Promise<ActiveSubscription> {
     const id = randomUUID();
     const acknowledged = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new ClientError("The server did not acknowledge the subscription in time.")),
-        HANDSHAKE_TIMEOUT_MS,
-      );
+      const timer = setTimeout(() => {
+        this.forget(id);
+        reject(new ClientError("The server did not acknowledge the subscription in time."));
+      }, HANDSHAKE_TIMEOUT_MS);
       this.pendingStarts.set(id, {
         resolve: () => (clearTimeout(timer), resolve()),
         reject: (error) => (clearTimeout(timer), reject(error)),
