@@ -16,7 +16,11 @@ export interface GraphqlEndpoint {
   url: string;
   /** Extra PEM certificate to trust (the local runtime's self-signed one). */
   ca?: string;
+  /** How long the connection may stay silent before the request fails (default 30 s). */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Sends one GraphQL operation and returns its `data`; throws `GraphqlError` for an `errors` list. */
 export async function graphqlRequest<T>(
@@ -37,7 +41,7 @@ export async function graphqlRequest<T>(
     body,
   });
   const signed = auth.mode === "apiKey" ? withApiKey(unsigned, auth.apiKey) : await signRequest(unsigned, auth);
-  const response = await send(url, signed.headers, body, endpoint.ca);
+  const response = await send(url, signed.headers, body, endpoint);
   return parseResponse<T>(response, url);
 }
 
@@ -72,10 +76,11 @@ interface RawResponse {
   text: string;
 }
 
-function send(url: URL, headers: Record<string, string>, body: string, ca?: string): Promise<RawResponse> {
+function send(url: URL, headers: Record<string, string>, body: string, endpoint: GraphqlEndpoint): Promise<RawResponse> {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const timeout = endpoint.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: "POST", headers, ca }, (incoming) => {
+    const outgoing = request(url, { method: "POST", headers, ca: endpoint.ca, timeout }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
       incoming.on("end", () =>
@@ -86,6 +91,8 @@ function send(url: URL, headers: Record<string, string>, body: string, ca?: stri
     outgoing.on("error", (error) =>
       reject(new ClientError(`Cannot reach ${url.origin}: ${error.message}`)),
     );
+    // A server that accepted the connection but never answers would otherwise hold the command forever.
+    outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer in ${timeout} ms`)));
     outgoing.end(body);
   });
 }
