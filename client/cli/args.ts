@@ -88,7 +88,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand | "help" {
     outputsFile: values.outputs,
     stack: values.stack,
     channel: values.channel,
-    count: positiveNumber("--count", values.count ?? "20"),
+    count: positiveInteger("--count", values.count ?? "20"),
     timeoutMs: positiveNumber("--timeout", values.timeout ?? "10") * 1000,
     port: portNumber(values.port ?? "5173"),
   };
@@ -113,6 +113,12 @@ function positiveNumber(option: string, text: string): number {
   if (!Number.isFinite(value) || value <= 0) {
     throw new ClientError(`${option} must be a positive number, not "${text}".`, 2);
   }
+  return value;
+}
+
+function positiveInteger(option: string, text: string): number {
+  const value = positiveNumber(option, text);
+  if (!Number.isInteger(value)) throw new ClientError(`${option} must be a whole number, not "${text}".`, 2);
   return value;
 }
 
