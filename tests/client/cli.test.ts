@@ -33,17 +33,18 @@ function run(args: string[], options: { env?: Record<string, string>; cwd?: stri
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Resolves with the next line `stream` prints that matches `pattern`. */
+/** Resolves with the next line `stream` prints that matches `pattern`; rejects if the stream ends first. */
 function nextLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
   const lines = createInterface({ input: stream });
-  return new Promise((resolve) =>
+  return new Promise((resolve, reject) => {
     lines.on("line", (line) => {
       if (pattern.test(line)) {
-        lines.close();
         resolve(line);
+        lines.close();
       }
-    }),
-  );
+    });
+    lines.on("close", () => reject(new Error(`The output ended without a line matching ${pattern}.`)));
+  });
 }
 
 /** GETs `url`, trusting the local runtime's certificate. */
@@ -97,20 +98,24 @@ describe("command-line client against the local runtime", function () {
     const exited = new Promise<number | null>((resolve) => subscriber.on("close", resolve));
     let stderr = "";
     subscriber.stderr?.on("data", (chunk) => (stderr += chunk));
-    await nextLine(subscriber.stderr!, /^Subscribed to "general" in eu-west-1/);
+    try {
+      await nextLine(subscriber.stderr!, /^Subscribed to "general" in eu-west-1/);
 
-    const received = nextLine(subscriber.stdout!, /./);
-    const published = await run(["publish", "general", '"hello from the west"', ...outputs]);
-    expect(published.code).to.equal(0);
-    expect(JSON.parse(await received)).to.include({ name: "general", data: "hello from the west", origin: "us-west-2" });
+      const received = nextLine(subscriber.stdout!, /./);
+      const published = await run(["publish", "general", '"hello from the west"', ...outputs]);
+      expect(published.code).to.equal(0);
+      expect(JSON.parse(await received)).to.include({ name: "general", data: "hello from the west", origin: "us-west-2" });
 
-    const unsubscribed = await run(["unsubscribe", "general", ...outputs, "--region", "ap-southeast-2"], {
-      env: fixture.credentialsEnv,
-    });
-    expect(unsubscribed).to.include({ code: 0 });
-    expect(JSON.parse(unsubscribed.stdout)).to.deep.equal({ name: "general", origin: "ap-southeast-2" });
-    expect(await exited).to.equal(1);
-    expect(stderr).to.include('The server closed the subscription to "general" (forced unsubscribe).');
+      const unsubscribed = await run(["unsubscribe", "general", ...outputs, "--region", "ap-southeast-2"], {
+        env: fixture.credentialsEnv,
+      });
+      expect(unsubscribed).to.include({ code: 0 });
+      expect(JSON.parse(unsubscribed.stdout)).to.deep.equal({ name: "general", origin: "ap-southeast-2" });
+      expect(await exited).to.equal(1);
+      expect(stderr).to.include('The server closed the subscription to "general" (forced unsubscribe).');
+    } finally {
+      subscriber.kill();
+    }
   });
 
   it("takes the local runtime's credentials from its outputs file for unsubscribe", async () => {
@@ -137,13 +142,16 @@ describe("command-line client against the local runtime", function () {
   it("serves the web app, with the regions' public endpoints, until stopped", async () => {
     const server = start(["web", ...outputs, "--port", "0"]);
     const exited = new Promise<number | null>((resolve) => server.on("close", resolve));
-    const line = await nextLine(server.stdout!, /^globalws web app: /);
-    const url = /(https:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
-    expect(url, line).to.be.a("string");
-    const served = await getText(`${url}outputs.json`, readFileSync(fixture.stack.outputs.certificateFile, "utf8"));
-    expect(Object.keys(JSON.parse(served).regions)).to.deep.equal(REGIONS);
-    expect(served).not.to.include(fixture.stack.outputs.credentials.secretAccessKey);
-    server.kill("SIGTERM");
+    try {
+      const line = await nextLine(server.stdout!, /^globalws web app: /);
+      const url = /(https:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
+      expect(url, line).to.be.a("string");
+      const served = await getText(`${url}outputs.json`, readFileSync(fixture.stack.outputs.certificateFile, "utf8"));
+      expect(Object.keys(JSON.parse(served).regions)).to.deep.equal(REGIONS);
+      expect(served).not.to.include(fixture.stack.outputs.credentials.secretAccessKey);
+    } finally {
+      server.kill("SIGTERM");
+    }
     expect(await exited).to.equal(0);
   });
 
