@@ -44,8 +44,13 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   await ensureWebAppBuilt(options.log);
   const publicOutputs = JSON.stringify(browserOutputs(options.outputs.regions));
   const tls = options.tls ?? (await localCertificate(options.outputs));
+  // A failed read (e.g. another `globalws web` rebuilding dist) answers 500; unhandled, it would end
+  // the process, which under `npm start` also serves every region.
   const handler = (request: IncomingMessage, response: ServerResponse) =>
-    void serve(request.url ?? "/", publicOutputs, response);
+    void serve(request.url ?? "/", publicOutputs, response).catch((error: Error) => {
+      response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      response.end(`globalws web: ${error.message}\n`);
+    });
   const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -81,6 +86,7 @@ async function serve(url: string, publicOutputs: string, response: ServerRespons
     response.end(body);
     return;
   }
+  const page = await readFile(join(WEB_DIST, "index.html"));
   response.writeHead(200, { "content-type": CONTENT_TYPES[".html"], "cache-control": "no-store" });
-  response.end(await readFile(join(WEB_DIST, "index.html")));
+  response.end(page);
 }
