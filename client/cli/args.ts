@@ -28,7 +28,7 @@ Options:
 `;
 
 /** The commands `globalws` knows. */
-export const COMMANDS = ["channels", "subscribe", "publish", "unsubscribe", "smoke", "web"] as const;
+const COMMANDS = ["channels", "subscribe", "publish", "unsubscribe", "smoke", "web"] as const;
 
 /** A command `globalws` runs. */
 export type CommandName = (typeof COMMANDS)[number];

@@ -20,7 +20,7 @@ export interface ClientOutputs {
 }
 
 /** Where `npm start` writes the local runtime's outputs. */
-export const DEFAULT_OUTPUTS_FILE = ".globalws/local-outputs.json";
+const DEFAULT_OUTPUTS_FILE = ".globalws/local-outputs.json";
 
 /** Where to read the outputs from: a file, or a Pulumi stack. */
 export interface OutputsSource {
@@ -65,7 +65,7 @@ async function readStackOutputs(stack: string): Promise<string> {
 }
 
 /** Parses and checks outputs JSON; `origin` names where it came from in error messages. */
-export function parseOutputs(json: string, origin: string): ClientOutputs {
+function parseOutputs(json: string, origin: string): ClientOutputs {
   let value: unknown;
   try {
     value = JSON.parse(json);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** The web app's sources. */
-export const WEB_ROOT = __dirname;
+const WEB_ROOT = __dirname;
 
 /** Where the built app goes (gitignored). */
 export const WEB_DIST = join(WEB_ROOT, "dist");
@@ -17,7 +17,7 @@ function newestChange(path: string): number {
 }
 
 /** True when `dist` is missing or older than a source file. */
-export function webAppIsStale(): boolean {
+function webAppIsStale(): boolean {
   const builtIndex = join(WEB_DIST, "index.html");
   if (!existsSync(builtIndex)) return true;
   return Math.max(...SOURCES.map(newestChange)) > statSync(builtIndex).mtimeMs;
