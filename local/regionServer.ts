@@ -29,9 +29,16 @@ export async function listenRegion(port: number, tls: { key: string; cert: strin
       response.end(JSON.stringify({ errors: [{ errorType: "InternalFailure", message: error.message }] }));
     });
   };
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      handlers.upgrade(request, socket, head);
+    } catch {
+      socket.end("HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n");
+    }
+  };
   const plain = http.createServer(onRequest);
   const secure = https.createServer({ key: tls.key, cert: tls.cert }, onRequest);
-  for (const server of [plain, secure]) server.on("upgrade", handlers.upgrade);
+  for (const server of [plain, secure]) server.on("upgrade", onUpgrade);
   const sockets = new Set<net.Socket>();
   const front = net.createServer((socket) => {
     sockets.add(socket);

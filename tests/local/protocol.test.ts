@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as net from "net";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL } from "./realtimeClient";
 
@@ -46,6 +47,18 @@ describe("local runtime: real-time protocol", function () {
     expect(await new Promise((resolve) => huge.socket.once("close", resolve))).to.equal(1009);
     await stillServes(other, "after-huge-frame");
     other.close();
+  });
+
+  it("answers an upgrade whose request target is not a URL with an error status, and serves on", async () => {
+    const { port } = new URL(endpoints().graphqlUrl);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    socket.write("GET http://[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-ws\r\n\r\n");
+    const answer = await new Promise<string>((resolve) => socket.once("data", (data) => resolve(data.toString())));
+    expect(answer.split("\r\n")[0]).to.equal("HTTP/1.1 500 Internal Server Error");
+    socket.destroy();
+    const client = await RealtimeClient.connect(endpoints(), key());
+    await stillServes(client, "after-bad-url");
+    client.close();
   });
 
   it("refuses a duplicate subscription id with DuplicatedOperationError and keeps the first", async () => {
