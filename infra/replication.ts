@@ -47,14 +47,21 @@ export class Replication extends pulumi.ComponentResource {
       return api;
     };
 
-    // What a target calls and what its role may do: one bus, or one mutation of one API.
-    const targetSpec = (target: RouteTarget): { arn: pulumi.Input<string>; grant: Grant; id: string } => {
+    // What a target calls, what its role may do (one bus, or one mutation of one API), and what the
+    // role is named after: that one bus or mutation.
+    const targetSpec = (target: RouteTarget): { arn: pulumi.Input<string>; grant: Grant; id: string; calls: string } => {
       const api = regional(target.region);
       if (target.kind === "bus") {
-        return { id: `to-${target.region}`, arn: api.eventBusArn, grant: { actions: ["events:PutEvents"], resources: [api.eventBusArn] } };
+        return {
+          id: `to-${target.region}`,
+          calls: target.region,
+          arn: api.eventBusArn,
+          grant: { actions: ["events:PutEvents"], resources: [api.eventBusArn] },
+        };
       }
       return {
         id: "to-appsync",
+        calls: target.field,
         arn: appSyncTargetArn(api.apiArn),
         grant: { actions: ["appsync:GraphQL"], resources: [pulumi.interpolate`${api.apiArn}/types/Mutation/fields/${target.field}`] },
       };
@@ -73,14 +80,16 @@ export class Replication extends pulumi.ComponentResource {
       rules.push({ region: route.region, rule });
 
       for (const target of route.targets) {
-        const { id, arn, grant } = targetSpec(target);
-        // One role per target: a forward role per source→destination pair, a delivery role per rule.
-        // (No "-role" suffix: IAM names stop at 64 characters, random suffix included.)
-        const role = new aws.iam.Role(`${ruleName}-${id}`, {
-          description: `Lets EventBridge rule ${route.name} in ${route.region} deliver to ${id}`,
+        const { id, calls, arn, grant } = targetSpec(target);
+        // One role per target: a forward role per source→destination pair, a delivery role per mutation.
+        // Named after what it calls, not after the rule: IAM role names stop at 64 characters, random
+        // suffix included ("replication-ap-southeast-2-deliver-unsubscribes-to-appsync-…" would not fit).
+        const roleName = `${name}-${route.region}-to-${calls}`;
+        const role = new aws.iam.Role(roleName, {
+          description: `Lets EventBridge rule ${route.name} in ${route.region} deliver to ${calls}`,
           assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", args.accountId, [rule.arn]),
         }, child);
-        const policy = new aws.iam.RolePolicy(`${ruleName}-${id}-policy`, { role: role.id, policy: allowPolicy([grant]) }, child);
+        const policy = new aws.iam.RolePolicy(`${roleName}-policy`, { role: role.id, policy: allowPolicy([grant]) }, child);
         new aws.cloudwatch.EventTarget(`${ruleName}-${id}-target`, {
           region: route.region,
           eventBusName: source.eventBusName,

@@ -55,10 +55,21 @@ const COMPUTED: Record<string, Computed> = {
   "aws:cloudwatch/logGroup:LogGroup": (region, physical) => ({ arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${physical}` }),
 };
 
+// AWS's name limits, which the provider's autonaming enforces (it fails a name that has no room for its suffix).
+const NAME_MAX_LENGTH: Record<string, number> = {
+  "aws:iam/role:Role": 64,
+  "aws:cloudwatch/eventRule:EventRule": 64,
+  "aws:sqs/queue:Queue": 80,
+};
+
 function newResource(run: ProgramRun, args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
   const inputs = args.inputs as Props;
-  // Autonaming happens in the provider; imitate its random suffix.
+  // Autonaming happens in the provider; imitate its random suffix and its length check.
   const physical = typeof inputs.name === "string" ? inputs.name : `${args.name}-1a2b3c4`;
+  const maxLength = NAME_MAX_LENGTH[args.type];
+  if (maxLength !== undefined && physical.length > maxLength) {
+    throw new Error(`${args.type} ${args.name}: name '${physical}' is longer than maximum length ${maxLength}`);
+  }
   const region = inputs.region ?? "us-east-1";
   const { id, ...computed } = COMPUTED[args.type]?.(region, physical, inputs) ?? { arn: `arn:aws:mock:${region}:${ACCOUNT}:${physical}` };
   const state = { ...inputs, name: physical, ...computed };
@@ -83,13 +94,27 @@ const PROGRAM = require.resolve("../../infra/index");
  */
 export async function tryProgram(config: Record<string, unknown>): Promise<{ run: ProgramRun; error?: unknown }> {
   const run: ProgramRun = { resources: [], options: new Map(), exports: undefined as unknown as ProgramRun["exports"] };
-  await pulumi.runtime.setMocks({ newResource: (args) => newResource(run, args), call }, "globalws", "test", false);
+  // A resource the mocks refuse fails the run, as a failed registration fails `pulumi up`.
+  const refusals: unknown[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => {
+      try {
+        return newResource(run, args);
+      } catch (refusal) {
+        refusals.push(refusal);
+        throw refusal;
+      }
+    },
+    call,
+  };
+  await pulumi.runtime.setMocks(mocks, "globalws", "test", false);
   pulumi.runtime.setAllConfig(Object.fromEntries(
     Object.entries(config).map(([key, value]) => [`globalws:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
   ));
   // The SDK captures a stack trace for every promise it makes; with source maps that dominates a run.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
+  let error: unknown;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation(({ name, opts }) => {
@@ -102,14 +127,14 @@ export async function tryProgram(config: Record<string, unknown>): Promise<{ run
       Object.assign(run, { exports: require(PROGRAM) });
       return run.exports;
     });
-    return { run };
-  } catch (error) {
-    return { run, error };
+  } catch (thrown) {
+    error = thrown;
   } finally {
     // Waits for every outstanding registration, so `run.resources` is complete.
     await pulumi.runtime.disconnect();
     Error.stackTraceLimit = stackTraceLimit;
   }
+  return { run, error: error ?? refusals[0] };
 }
 
 /** `tryProgram` for a run that must succeed. */

@@ -89,7 +89,7 @@ describe("infra: least privilege", () => {
         const rule = named(run, `replication-${region}-forward-0`);
         const others = STANDARD_CONFIG.regions.filter((other) => other !== region);
         for (const other of others) {
-          const forward = role(`replication-${region}-forward-0-to-${other}`);
+          const forward = role(`replication-${region}-to-${other}`);
           const destinationBus = named(run, `${other}-bus`).state.arn;
           expect(trustOf(forward)).to.deep.equal({ service: "events.amazonaws.com", account: ACCOUNT, sourceArns: [rule.state.arn] });
           expect(grantsOf(run, forward)).to.deep.equal([{ actions: ["events:PutEvents"], resources: [destinationBus] }]);
@@ -102,7 +102,7 @@ describe("infra: least privilege", () => {
         const deliveries: [string, string][] = [["deliver-messages", "publishFromBus"], ["deliver-unsubscribes", "unsubscribeFromBus"]];
         for (const [ruleName, field] of deliveries) {
           const rule = named(run, `replication-${region}-${ruleName}`);
-          const deliver = role(`replication-${region}-${ruleName}-to-appsync`);
+          const deliver = role(`replication-${region}-to-${field}`);
           expect(trustOf(deliver)).to.deep.equal({ service: "events.amazonaws.com", account: ACCOUNT, sourceArns: [rule.state.arn] });
           expect(grantsOf(run, deliver)).to.deep.equal([
             { actions: ["appsync:GraphQL"], resources: [`arn:aws:appsync:${region}:${ACCOUNT}:apis/${named(run, `${region}-api`).state.id}/types/Mutation/fields/${field}`] },

@@ -84,6 +84,13 @@ describe("infra: Replication", () => {
     });
   }
 
+  it("keeps every role and rule name within AWS's 64 characters, random suffix included, for the longest region names", async () => {
+    const run = await programFor({ regions: ["us-isof-southeast-1", "ap-southeast-2", "us-gov-west-1"] });
+    const named64 = [...ofType(run, "aws:iam/role:Role"), ...ofType(run, "aws:cloudwatch/eventRule:EventRule")];
+    expect(named64).to.have.length(2 * 3 + 3 * 2 + 2 * 3 + 3 * 3);
+    for (const { state } of named64) expect(state.name.length, state.name).to.be.at.most(64);
+  });
+
   describe("AppSync targets", () => {
     const schema = buildAppSyncSchema();
     let run: ProgramRun;
