@@ -73,11 +73,13 @@ export class RegionalApi extends pulumi.ComponentResource {
       retentionInDays: args.logRetentionDays,
     }, child);
 
-    // Stream names are AppSync's own, so the stream ARN is the only place a wildcard is unavoidable.
+    // Stream names are AppSync's own, so the streams of this group are the only place a wildcard is
+    // unavoidable. IAM knows a log group as `<arn>:*` (the provider's `arn` drops that suffix): the
+    // bare ARN only serves the tagging actions, and would leave CreateLogStream denied.
     new aws.iam.RolePolicy(`${name}-logs-policy`, {
       role: logsRole.id,
       policy: allowPolicy([
-        { actions: ["logs:CreateLogStream"], resources: [logGroup.arn] },
+        { actions: ["logs:CreateLogStream"], resources: [pulumi.interpolate`${logGroup.arn}:*`] },
         { actions: ["logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:log-stream:*`] },
       ]),
     }, child);
