@@ -91,12 +91,24 @@ type Handler = (ctx: unknown) => unknown;
 export interface LoadedResolver {
   readonly request: Handler;
   readonly response: Handler;
+  /** A JSON copy of a value made of the context's own objects (see `loadResolver`). */
+  readonly inside: (value: unknown) => unknown;
   /** The invocation whose `util`/`extensions` calls the resolver is making (resolvers are synchronous). */
   current?: Invocation;
 }
 
-// JSON in and out of the sandbox, as AppSync serializes what crosses its runtime's boundary.
+// JSON out of the sandbox (and `inside` into it), as AppSync serializes what crosses its runtime's boundary.
 const roundTrip = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+// Runs inside the context: wraps host functions (and objects of them) in the context's own
+// functions, so `.constructor` on anything a resolver holds is the context's Function, not Node's.
+const EXPOSE = `(function expose(value) {
+  if (typeof value === "function") return function () { return value.apply(undefined, arguments); };
+  if (typeof value !== "object" || value === null) return value;
+  const copy = {};
+  for (const key of Object.keys(value)) copy[key] = expose(value[key]);
+  return copy;
+})`;
 
 function makeModules(resolver: LoadedResolver) {
   const call = () => {
@@ -127,7 +139,9 @@ function makeModules(resolver: LoadedResolver) {
       nowEpochSeconds: () => Math.floor(Date.now() / 1000),
       nowEpochMilliSeconds: () => Date.now(),
     },
-    transform: { toSubscriptionFilter },
+    transform: {
+      toSubscriptionFilter: (...args: Parameters<typeof toSubscriptionFilter>) => resolver.inside(toSubscriptionFilter(...args)),
+    },
   };
   // AppSync refuses a filter beyond its limits when the resolver sets it.
   const checkedFilter = (filter: SubscriptionFilter): SubscriptionFilter => {
@@ -165,22 +179,25 @@ function makeModules(resolver: LoadedResolver) {
  * Loads one bundled APPSYNC_JS resolver (the ESM file Pulumi uploads) into a fresh `node:vm`
  * context that has JavaScript's built-ins but no Node globals: no `require`, `process` or `Buffer`.
  * Its only import, `@aws-appsync/utils`, is this runtime's `util`, `extensions` and `runtime`.
+ * Every object and function the resolver is handed belongs to the context (so `instanceof Object`
+ * holds as on AppSync, and no `.constructor` leads back to Node); errors it throws are Node's.
  */
 export function loadResolver(code: string, name = "resolver.js"): LoadedResolver {
   const { code: commonJs } = esbuild.transformSync(code, { format: "cjs", loader: "js", sourcefile: name });
-  const resolver = {} as LoadedResolver;
-  const modules = makeModules(resolver);
+  const sandbox = vm.createContext({});
+  const parseInside: (text: string) => unknown = vm.runInContext("JSON.parse", sandbox);
+  const expose: <T>(value: T) => T = vm.runInContext(EXPOSE, sandbox);
+  const resolver = { inside: (value: unknown) => parseInside(JSON.stringify(value ?? null)) } as LoadedResolver;
+  const modules = expose(makeModules(resolver));
   const logs = (level: string) => (...parts: unknown[]) =>
-    resolver.current?.logs.push(`${level} ${parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ")}`);
-  const sandbox = vm.createContext({
-    console: { log: logs("INFO"), info: logs("INFO"), debug: logs("DEBUG"), warn: logs("WARN"), error: logs("ERROR") },
-  });
+    void resolver.current?.logs.push(`${level} ${parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ")}`);
+  sandbox.console = expose({ log: logs("INFO"), info: logs("INFO"), debug: logs("DEBUG"), warn: logs("WARN"), error: logs("ERROR") });
   const factory = vm.runInContext(`(function (exports, require, module) {${commonJs}\n})`, sandbox, { filename: name });
-  const module = { exports: {} as Record<string, Handler> };
-  factory(module.exports, (id: string) => {
+  const module = vm.runInContext("({ exports: {} })", sandbox) as { exports: Record<string, Handler> };
+  factory(module.exports, expose((id: string) => {
     if (id !== "@aws-appsync/utils") throw new Error(`APPSYNC_JS cannot import ${id}`);
     return modules;
-  }, module);
+  }), module);
   const { request, response } = module.exports;
   if (typeof request !== "function" || typeof response !== "function") {
     throw new Error(`${name} must export request and response functions`);
@@ -195,19 +212,18 @@ export function loadResolver(code: string, name = "resolver.js"): LoadedResolver
  */
 export async function runResolver(resolver: LoadedResolver, input: ResolverInput, dataSource: DataSource): Promise<ResolverOutcome> {
   const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
-  const args = roundTrip(input.arguments);
-  const ctx: Record<string, unknown> = {
-    arguments: args,
-    args,
-    identity: roundTrip(input.identity),
-    source: roundTrip(input.source ?? null),
+  const ctx = resolver.inside({
+    arguments: input.arguments,
+    identity: input.identity,
+    source: input.source ?? null,
     stash: {},
     prev: { result: null },
     result: null,
     error: null,
-    request: roundTrip(input.request ?? { headers: {}, domainName: null }),
-    info: roundTrip(input.info),
-  };
+    request: input.request ?? { headers: {}, domainName: null },
+    info: input.info,
+  }) as Record<string, unknown>;
+  ctx.args = ctx.arguments;
   const outcome = (result: unknown): ResolverOutcome => ({ result: roundTrip(result), ...invocation });
   const run = (handler: Handler) => {
     resolver.current = invocation;
@@ -220,10 +236,10 @@ export async function runResolver(resolver: LoadedResolver, input: ResolverInput
   try {
     const request = roundTrip(run(resolver.request));
     try {
-      ctx.result = roundTrip(await dataSource(request));
+      ctx.result = resolver.inside(await dataSource(request));
     } catch (error) {
       const failure = error as { message?: string; type?: string; errorType?: string };
-      ctx.error = { message: failure.message ?? String(error), type: failure.type ?? failure.errorType ?? "DataSourceError" };
+      ctx.error = resolver.inside({ message: failure.message ?? String(error), type: failure.type ?? failure.errorType ?? "DataSourceError" });
     }
     return outcome(run(resolver.response));
   } catch (error) {
