@@ -42,12 +42,12 @@ export interface RouteRule {
 }
 
 /** Delivers a message published elsewhere; selects every field a subscriber may ask for. */
-export const PUBLISH_FROM_BUS_OPERATION = `mutation PublishFromBus($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!) {
+const PUBLISH_FROM_BUS_OPERATION = `mutation PublishFromBus($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!) {
   publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt) { name data id origin publishedAt }
 }`;
 
 /** Delivers an unsubscribe requested elsewhere. */
-export const UNSUBSCRIBE_FROM_BUS_OPERATION = `mutation UnsubscribeFromBus($name: String!, $origin: String!) {
+const UNSUBSCRIBE_FROM_BUS_OPERATION = `mutation UnsubscribeFromBus($name: String!, $origin: String!) {
   unsubscribeFromBus(name: $name, origin: $origin) { name origin }
 }`;
 

@@ -3,19 +3,16 @@ import * as path from "path";
 import { buildSchema, GraphQLScalarType, GraphQLSchema } from "graphql";
 import { APPSYNC_SCALARS } from "./appSyncScalars";
 
-/** The API's schema file, as Pulumi uploads it. */
-export const SCHEMA_FILE = path.join(__dirname, "schema.graphql");
-
 /** The schema text, as Pulumi uploads it. */
 export function readSchemaText(): string {
-  return fs.readFileSync(SCHEMA_FILE, "utf8");
+  return fs.readFileSync(path.join(__dirname, "schema.graphql"), "utf8");
 }
 
 /**
  * AppSync's own scalars and directives, which it declares implicitly; graphql-js needs them
  * spelled out to build or validate against our schema.
  */
-export const APPSYNC_BUILT_INS = `
+const APPSYNC_BUILT_INS = `
 scalar AWSDate
 scalar AWSTime
 scalar AWSDateTime

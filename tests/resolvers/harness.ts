@@ -7,7 +7,7 @@ export const SETTINGS: ResolverSettings = { region: "us-west-2", channels: ["car
 const loaded = new Map<string, LoadedResolver>();
 
 /** The real bundle of `Type.field`, loaded once per settings. */
-export function resolverFor(typeName: string, fieldName: string, settings: ResolverSettings = SETTINGS): LoadedResolver {
+function resolverFor(typeName: string, fieldName: string, settings: ResolverSettings = SETTINGS): LoadedResolver {
   const key = `${typeName}.${fieldName}:${JSON.stringify(settings)}`;
   let resolver = loaded.get(key);
   if (!resolver) {
