@@ -58,8 +58,8 @@ function parseObject(text: unknown): Record<string, unknown> | null {
 /** One client connection speaking AppSync's real-time protocol. */
 class RealtimeConnection {
   private initialized = false;
-  /** Subscription id → the live subscription, or `null` while its `start` is being processed. */
-  private readonly subscriptions = new Map<string, ActiveSubscription | null>();
+  /** Subscription id → the live subscription, or the token of the `start` being processed for it. */
+  private readonly subscriptions = new Map<string, ActiveSubscription | symbol>();
   private keepAlive?: NodeJS.Timeout;
 
   constructor(
@@ -123,10 +123,13 @@ class RealtimeConnection {
     if (!request) {
       return this.error([{ errorType: "BadRequestException", message: "start payload.data must be a JSON string of {query, variables}" }], id);
     }
-    this.subscriptions.set(id, null);
+    // While this start awaits, a stop (and a new start with the same id) may take the id over.
+    const pending = Symbol(id);
+    this.subscriptions.set(id, pending);
+    const release = () => this.subscriptions.get(id) === pending && this.subscriptions.delete(id);
     const caller = await this.authorize(payload.extensions?.authorization, payload.data as string);
     if (!caller) {
-      this.subscriptions.delete(id);
+      release();
       return this.error([NOT_AUTHORIZED], id);
     }
     const variables = request.variables;
@@ -146,11 +149,11 @@ class RealtimeConnection {
       },
     );
     if ("errors" in outcome) {
-      this.subscriptions.delete(id);
+      release();
       return this.error(outcome.errors, id);
     }
     // The client may have stopped or left while the resolver ran.
-    if (!this.subscriptions.has(id) || this.socket.readyState !== this.socket.OPEN) {
+    if (this.subscriptions.get(id) !== pending || this.socket.readyState !== this.socket.OPEN) {
       this.api.subscriptions.remove(outcome.subscription);
       return;
     }
@@ -169,14 +172,14 @@ class RealtimeConnection {
     if (typeof id !== "string") return this.error([{ errorType: "UnsupportedOperation", message: "stop needs the id of a subscription" }]);
     const subscription = this.subscriptions.get(id);
     this.subscriptions.delete(id);
-    if (subscription) this.api.subscriptions.remove(subscription);
+    if (typeof subscription === "object") this.api.subscriptions.remove(subscription);
     this.send({ type: "complete", id });
   }
 
   /** Drops every subscription; called when the socket closes. */
   end(): void {
     clearInterval(this.keepAlive);
-    for (const subscription of this.subscriptions.values()) if (subscription) this.api.subscriptions.remove(subscription);
+    for (const subscription of this.subscriptions.values()) if (typeof subscription === "object") this.api.subscriptions.remove(subscription);
     this.subscriptions.clear();
   }
 }

@@ -73,6 +73,22 @@ describe("local runtime: real-time protocol", function () {
     client.close();
   });
 
+  it("keeps only the second subscription when a start is stopped and started again with its id before it was acknowledged", async () => {
+    const client = await RealtimeClient.connect(endpoints(), key());
+    const start = await client.startMessage("again", SUBSCRIBE_ALL, { name: "again" });
+    client.send(start);
+    client.send({ type: "stop", id: "again" });
+    client.send(start);
+    await client.next((message) => message.id === "again" && message.type === "start_ack");
+    await graphql(endpoints(), key(), PUBLISH, { name: "again", data: "1" });
+    // Frames arrive in order: once the stop's complete is here, every data message sent before it is too.
+    const from = client.received.length;
+    client.send({ type: "stop", id: "again" });
+    await client.next((message) => message.id === "again" && message.type === "complete" && client.received.indexOf(message) >= from);
+    expect(client.dataFor("again")).to.have.length(1);
+    client.close();
+  });
+
   it("refuses a start before connection_init, then serves once initialized", async () => {
     const client = await RealtimeClient.connect(endpoints(), key(), false);
     const refused = await client.subscribe("early", SUBSCRIBE_ALL, { name: "early" });
