@@ -133,6 +133,7 @@ class RealtimeConnection {
       return this.error([NOT_AUTHORIZED], id);
     }
     const variables = request.variables;
+    const dataFrame = `{"id":${JSON.stringify(id)},"type":"data","payload":`;
     const outcome = await this.api.subscribe(
       {
         query: request.query as string,
@@ -141,7 +142,7 @@ class RealtimeConnection {
       },
       caller,
       {
-        deliver: (payloadJson) => this.send(`{"id":${JSON.stringify(id)},"type":"data","payload":${payloadJson}}`),
+        deliver: (payloadJson) => this.send(`${dataFrame}${payloadJson}}`),
         invalidate: () => {
           this.subscriptions.delete(id);
           this.send({ type: "complete", id });
