@@ -36,6 +36,21 @@ describe("infra: program", () => {
     }
   });
 
+  it("parents every AWS resource to the globalws component whose name it carries", async () => {
+    const components = run.resources.filter((r) => r.type.startsWith("globalws:infra:"));
+    expect(components.map((c) => c.name)).to.have.members([...STANDARD_CONFIG.regions, "replication", "monitoring"]);
+    const resources = run.resources.filter((r) => !r.type.startsWith("globalws:infra:"));
+    expect(resources.length).to.be.greaterThan(0);
+    for (const resource of resources) {
+      const parent = run.options.get(resource.name)?.parent;
+      expect(parent, resource.name).to.be.instanceOf(pulumi.ComponentResource);
+      const parentUrn = await promiseOf(parent!.urn);
+      const component = components.find((c) => parentUrn.endsWith(`${c.type}::${c.name}`));
+      expect(component, `parent of ${resource.name}: ${parentUrn}`).not.to.equal(undefined);
+      expect(resource.name.startsWith(`${component!.name}-`), resource.name).to.equal(true);
+    }
+  });
+
   it("fails with a ConfigError before registering any resource when the config is invalid", async () => {
     const { run: failed, error } = await tryProgram({ regions: ["not a region"] });
     expect(error).to.be.instanceOf(ConfigError);
