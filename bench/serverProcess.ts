@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     stop = stack.stop;
     process.send?.({ type: "ready", outputs: stack.outputs });
   }
+  // The benchmark died (a failed publish, Ctrl-C): do not outlive it.
+  process.once("disconnect", () => process.exit(0));
   process.on("message", async (message: { type: string }) => {
     if (message.type !== "report") return;
     clearInterval(sample);
