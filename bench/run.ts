@@ -6,7 +6,8 @@ import { parseArgs } from "util";
 import WebSocket from "ws";
 import type { LocalOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
-import { mb, ms, quantile } from "./stats";
+import { percentile } from "../client/cli/latencyMatrix";
+import { mb, ms } from "./stats";
 
 const USAGE = `Usage: npm run bench -- [--subscribers N] [--rate PER_S] [--seconds S] [--latency MS] [--stack NAME]
 
@@ -163,7 +164,8 @@ async function runScenario(kind: "local" | "bare", options: Options): Promise<Sc
 function describe(name: string, result: ScenarioResult, ceiling?: ScenarioResult): string[] {
   const ratio = (ours: number, theirs: number | undefined) =>
     theirs === undefined || Number.isNaN(ours) || Number.isNaN(theirs) ? "" : `  (${(ours / theirs).toFixed(2)}× bare ws)`;
-  const p = (values: number[], q: number) => quantile(values, q);
+  // The same nearest-rank percentile as `globalws smoke`, so the two report alike.
+  const p = (values: number[], q: number) => percentile(values, q * 100) ?? NaN;
   return [
     name,
     `  published ${result.published}, deliveries expected ${result.expected}, received ${result.received}, lost ${result.lost}, duplicates ${result.duplicates}`,
