@@ -145,9 +145,10 @@ function makeModules(resolver: LoadedResolver) {
   };
   // AppSync refuses a filter beyond its limits when the resolver sets it.
   const checkedFilter = (filter: SubscriptionFilter): SubscriptionFilter => {
-    const problems = filterProblems(roundTrip(filter));
+    const copy = roundTrip(filter);
+    const problems = filterProblems(copy);
     if (problems.length > 0) throw new ResolverError(`Invalid subscription filter: ${problems.join(" ")}`, "ValidationException");
-    return roundTrip(filter);
+    return copy;
   };
   const extensions = {
     setSubscriptionFilter(filter: SubscriptionFilter) {
