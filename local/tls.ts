@@ -16,12 +16,10 @@ export interface LocalCertificate {
  * making it on first use (valid for a year; remade when expired or unreadable).
  */
 export async function ensureCertificate(stateDir: string): Promise<LocalCertificate> {
+  const existing = readCertificate(stateDir);
+  if (existing) return existing;
   const certificateFile = path.join(stateDir, "localhost-cert.pem");
   const keyFile = path.join(stateDir, "localhost-key.pem");
-  if (fs.existsSync(certificateFile) && fs.existsSync(keyFile)) {
-    const cert = fs.readFileSync(certificateFile, "utf8");
-    if (stillValid(cert)) return { key: fs.readFileSync(keyFile, "utf8"), cert, certificateFile };
-  }
   const now = new Date();
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
@@ -40,6 +38,15 @@ export async function ensureCertificate(stateDir: string): Promise<LocalCertific
   fs.writeFileSync(keyFile, pems.private, { mode: 0o600 });
   fs.writeFileSync(certificateFile, pems.cert);
   return { key: pems.private, cert: pems.cert, certificateFile };
+}
+
+/** The certificate kept in `stateDir`, if it is there and valid for at least another day; never makes one. */
+export function readCertificate(stateDir: string): LocalCertificate | undefined {
+  const certificateFile = path.join(stateDir, "localhost-cert.pem");
+  const keyFile = path.join(stateDir, "localhost-key.pem");
+  if (!fs.existsSync(certificateFile) || !fs.existsSync(keyFile)) return undefined;
+  const cert = fs.readFileSync(certificateFile, "utf8");
+  return stillValid(cert) ? { key: fs.readFileSync(keyFile, "utf8"), cert, certificateFile } : undefined;
 }
 
 function stillValid(pem: string): boolean {

@@ -3,7 +3,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { dirname, extname, join, normalize } from "node:path";
-import { ensureCertificate } from "../../local/tls";
+import { readCertificate } from "../../local/tls";
+import { ClientError } from "../lib/errors";
 import type { ClientOutputs } from "../lib/outputs";
 import { browserOutputs } from "../lib/regions";
 import { WEB_DIST, ensureWebAppBuilt } from "./build";
@@ -67,8 +68,14 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   };
 }
 
+/** The certificate the local runtime serves (the page must use the same one), as its outputs name it. */
 async function localCertificate(outputs: ClientOutputs) {
-  return outputs.certificateFile ? ensureCertificate(dirname(outputs.certificateFile)) : undefined;
+  if (!outputs.certificateFile) return undefined;
+  const certificate = readCertificate(dirname(outputs.certificateFile));
+  if (!certificate) {
+    throw new ClientError(`The local runtime's certificate ${outputs.certificateFile} is missing or expired: restart npm start.`);
+  }
+  return certificate;
 }
 
 async function serve(url: string, publicOutputs: string, response: ServerResponse): Promise<void> {

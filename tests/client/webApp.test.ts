@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { RegionApi } from "../../client/lib/regionApi";
@@ -66,6 +67,14 @@ describe("web app in Chromium, against two local regions", function () {
     });
     expect(served).not.to.include(stack.outputs.credentials.secretAccessKey);
     await page.close();
+  });
+
+  it("refuses to serve without the runtime's own certificate, rather than making another", async () => {
+    const certificateFile = join(mkdtempSync(join(tmpdir(), "globalws-")), "localhost-cert.pem");
+    let failure: Error | undefined;
+    await startWebApp({ outputs: { ...stack.outputs, certificateFile }, port: 0 }).then((other) => other.close(), (error: Error) => (failure = error));
+    expect(failure?.message).to.equal(`The local runtime's certificate ${certificateFile} is missing or expired: restart npm start.`);
+    expect(existsSync(certificateFile)).to.equal(false);
   });
 
   it("shows a message sent in one region on the other region's page, with its origin", async () => {
