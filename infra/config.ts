@@ -3,7 +3,7 @@ import { CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE } from "../resolvers/lib/rules"
 
 /** The validated configuration of a globalws stack. */
 export interface GlobalWsConfig {
-  /** `globalws:regions`: the AWS regions that each get an API and a bus (1..N, unique). */
+  /** `globalws:regions`: the AWS regions (commercial partition) that each get an API and a bus (1..N, unique). */
   readonly regions: string[];
   /** `globalws:channels`: the channel allowlist; an entry ending in `*` is a prefix; empty allows any valid name. */
   readonly channels: string[];
@@ -32,7 +32,18 @@ export class ConfigError extends Error {
   }
 }
 
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** A region of AWS's commercial partition (`aws`), e.g. us-west-2, ap-southeast-7, mx-central-1. */
+const REGION_PATTERN = /^[a-z]{2}-[a-z]+-\d{1,2}$/;
+/**
+ * Region name prefixes of the other partitions. globalws needs one partition: EventBridge does not
+ * route events between regions in GovCloud or China, and one AWS provider cannot mix partitions.
+ */
+const OTHER_PARTITIONS: [prefix: string, partition: string][] = [
+  ["us-gov-", "AWS GovCloud (US)"],
+  ["cn-", "AWS China"],
+  ["us-iso", "AWS ISO"],
+  ["eusc-", "AWS European Sovereign Cloud"],
+];
 const CHANNEL_PATTERN = new RegExp(CHANNEL_NAME_PATTERN);
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -71,7 +82,14 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
     problems.push("globalws:regions is []: list at least one AWS region, e.g. [\"us-west-2\"]");
   }
   for (const region of regions) {
-    if (!REGION_PATTERN.test(region)) {
+    const other = OTHER_PARTITIONS.find(([prefix]) => region.startsWith(prefix));
+    if (other) {
+      problems.push(
+        `globalws:regions has ${show(region)}: it is in the ${other[1]} partition; every region must be in the commercial ` +
+          "partition (aws), because EventBridge does not route events between regions of the other partitions " +
+          "and one AWS provider cannot mix partitions",
+      );
+    } else if (!REGION_PATTERN.test(region)) {
       problems.push(`globalws:regions has ${show(region)}: it is not shaped like an AWS region name (e.g. us-west-2)`);
     }
   }

@@ -19,8 +19,16 @@ const WIDTH = 4;
 const HEIGHT = 6;
 const PERIOD_SECONDS = 300;
 
-function appSyncMetric(api: RegionalApi, name: string, label: string) {
-  return new cw.Metric({ namespace: "AWS/AppSync", name, label, dimensions: { GraphQLAPIId: api.apiId }, statistic: "Sum", period: PERIOD_SECONDS });
+function appSyncMetric(api: RegionalApi, name: string, label: string, statistic: "Sum" | "Maximum" = "Sum") {
+  return new cw.Metric({ namespace: "AWS/AppSync", name, label, dimensions: { GraphQLAPIId: api.apiId }, statistic, period: PERIOD_SECONDS });
+}
+
+/**
+ * The dashboard's name for a stack: CloudWatch allows only `A-Z a-z 0-9 - _` in a dashboard name,
+ * while a Pulumi stack name may also hold `.` (and an org/project prefix with `/`).
+ */
+export function dashboardName(stack: string): string {
+  return `globalws-${stack.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
 function graph(api: RegionalApi, title: string, metrics: awsx.classic.cloudwatch.Metric[]) {
@@ -55,7 +63,8 @@ export class Monitoring extends pulumi.ComponentResource {
         }));
       return new cw.RowWidget(
         new cw.TextWidget({ markdown: `## ${api.region}\nAppSync API, EventBridge bus and dead-letter queue of this region.`, width: WIDTH, height: HEIGHT }),
-        graph(api, "connections", [appSyncMetric(api, "ConnectSuccess", "connects"), appSyncMetric(api, "ActiveConnections", "active connections")]),
+        // ActiveConnections is a gauge: summing its samples over the period would overstate it.
+        graph(api, "connections", [appSyncMetric(api, "ConnectSuccess", "connects"), appSyncMetric(api, "ActiveConnections", "active connections", "Maximum")]),
         graph(api, "requests (publishes) and errors", [
           appSyncMetric(api, "Requests", "requests"),
           appSyncMetric(api, "4XXError", "4XX errors"),
@@ -74,7 +83,7 @@ export class Monitoring extends pulumi.ComponentResource {
     });
 
     const dashboard = new cw.Dashboard(`${name}-dashboard`, {
-      name: `globalws-${pulumi.getStack()}`,
+      name: dashboardName(pulumi.getStack()),
       region: args.apis[0].region as aws.Region,
       widgets: rows,
     }, child);

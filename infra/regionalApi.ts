@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { readSchemaText } from "../schema";
 import { apiKeyExpiry } from "./apiKeyExpiry";
@@ -32,6 +33,8 @@ export class RegionalApi extends pulumi.ComponentResource {
   readonly region: string;
   readonly apiId: pulumi.Output<string>;
   readonly apiArn: pulumi.Output<string>;
+  /** The ARN EventBridge targets call the API at (`…:endpoints/graphql-api/<endpoint host label>`). */
+  readonly graphqlEndpointArn: pulumi.Output<string>;
   /** HTTPS endpoint for queries and mutations. */
   readonly graphqlUrl: pulumi.Output<string>;
   /** WebSocket endpoint for subscriptions. */
@@ -143,6 +146,18 @@ export class RegionalApi extends pulumi.ComponentResource {
       }, child);
     }
 
+    // EventBridge calls an API at its GraphQL *endpoint* ARN, whose last segment is the endpoint's host
+    // label, a different random string from the API id: CloudFormation reports it as its own attribute
+    // (GraphQLEndpointArn) and CDK asks for it on imported APIs because it cannot be derived from the id.
+    // A wrong one passes PutTargets and fails every delivery, so read AWS's own attribute (Cloud Control).
+    const nativeProvider = new awsNative.Provider(`${name}-native-provider`, { region: region as awsNative.Region }, child);
+    this.graphqlEndpointArn = awsNative.appsync
+      .getGraphQlApiOutput({ apiId: api.id }, { provider: nativeProvider, parent: this })
+      .apply((read) => {
+        if (!read.graphQlEndpointArn) throw new Error(`AppSync reported no GraphQLEndpointArn for API ${read.apiId}`);
+        return read.graphQlEndpointArn;
+      });
+
     this.region = region;
     this.apiId = api.id;
     this.apiArn = api.arn;
@@ -157,6 +172,7 @@ export class RegionalApi extends pulumi.ComponentResource {
     this.registerOutputs({
       apiId: this.apiId,
       apiArn: this.apiArn,
+      graphqlEndpointArn: this.graphqlEndpointArn,
       graphqlUrl: this.graphqlUrl,
       realtimeUrl: this.realtimeUrl,
       apiKey: this.apiKey,

@@ -22,11 +22,6 @@ export interface ReplicationRule {
   readonly rule: aws.cloudwatch.EventRule;
 }
 
-/** EventBridge calls an AppSync API at its `endpoints/graphql-api` ARN, not at the API's own ARN. */
-function appSyncTargetArn(apiArn: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.output(apiArn).apply((arn) => arn.replace(":apis/", ":endpoints/graphql-api/"));
-}
-
 /**
  * The full mesh of `planRouting`: on every bus, a rule that forwards the region's own events to
  * every other bus, and rules that deliver events from elsewhere to the region's API. Every target
@@ -62,7 +57,8 @@ export class Replication extends pulumi.ComponentResource {
       return {
         id: "to-appsync",
         calls: target.field,
-        arn: appSyncTargetArn(api.apiArn),
+        // The endpoint ARN for the target; IAM grants stay on the API's own ARN.
+        arn: api.graphqlEndpointArn,
         grant: { actions: ["appsync:GraphQL"], resources: [pulumi.interpolate`${api.apiArn}/types/Mutation/fields/${target.field}`] },
       };
     };

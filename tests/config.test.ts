@@ -27,7 +27,7 @@ describe("config", () => {
 
   it("accepts every key at its bounds", () => {
     const config = validateConfig({
-      regions: ["us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7"],
+      regions: ["us-east-1", "mx-central-1", "eu-central-2", "ap-southeast-7"],
       channels: ["cars", "room-*", "*", "a.b_c-D9"],
       apiKeyExpiresInDays: 1,
       apiKeyGeneration: 7,
@@ -47,6 +47,13 @@ describe("config", () => {
     ["region duplicated", { regions: ["us-west-2", "us-west-2"] }, 'globalws:regions lists "us-west-2" twice: each entry must be unique'],
     ["region misshapen", { regions: ["US-West-2"] }, 'globalws:regions has "US-West-2": it is not shaped like an AWS region name (e.g. us-west-2)'],
     ["region misshapen", { regions: ["uswest2"] }, 'globalws:regions has "uswest2": it is not shaped like an AWS region name (e.g. us-west-2)'],
+    ...[["us-gov-west-1", "AWS GovCloud (US)"], ["cn-north-1", "AWS China"], ["us-isob-east-1", "AWS ISO"], ["eusc-de-east-1", "AWS European Sovereign Cloud"]].map(
+      ([region, partition]): [string, RawConfig, string] => [
+        `region in ${partition}`,
+        { regions: ["us-west-2", region] },
+        `globalws:regions has "${region}": it is in the ${partition} partition; every region must be in the commercial partition (aws), because EventBridge does not route events between regions of the other partitions and one AWS provider cannot mix partitions`,
+      ],
+    ),
     ["channel with a space", { regions: ["us-west-2"], channels: ["my cars"] }, 'globalws:channels has "my cars": a channel name is 1 to 64 of the characters A-Z a-z 0-9 _ . -, optionally ending in * for a prefix'],
     ["channel too long", { regions: ["us-west-2"], channels: ["x".repeat(65)] }, `globalws:channels has "${"x".repeat(65)}": a channel name is 1 to 64 of the characters A-Z a-z 0-9 _ . -, optionally ending in * for a prefix`],
     ["star in the middle", { regions: ["us-west-2"], channels: ["ro*om"] }, 'globalws:channels has "ro*om": a channel name is 1 to 64 of the characters A-Z a-z 0-9 _ . -, optionally ending in * for a prefix'],

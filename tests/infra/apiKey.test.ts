@@ -21,9 +21,17 @@ const keysOf = (run: ProgramRun) => ofType(run, "aws:appsync/apiKey:ApiKey");
 
 describe("infra: API key", () => {
   describe("apiKeyExpiry", () => {
-    it("lasts at least the full lifetime, on a whole hour, without milliseconds", () => {
-      expect(apiKeyExpiry(Date.parse("2026-03-01T10:59:30.123Z"), 1)).to.equal("2026-03-02T11:00:00Z");
-      expect(apiKeyExpiry(Date.parse("2026-03-01T10:00:00Z"), 30)).to.equal("2026-03-31T10:00:00Z");
+    it("lasts the full lifetime plus at least an hour for the deploy to create it, on a whole hour, without milliseconds", () => {
+      expect(apiKeyExpiry(Date.parse("2026-03-01T10:59:30.123Z"), 1)).to.equal("2026-03-02T12:00:00Z");
+      expect(apiKeyExpiry(Date.parse("2026-03-01T10:00:00Z"), 30)).to.equal("2026-03-31T11:00:00Z");
+    });
+
+    it("still gives a one-day key at least a day when AppSync creates it minutes after the program ran", () => {
+      // AppSync refuses a key that expires less than a day after it is created.
+      for (const computedAt of ["2026-03-01T10:00:00Z", "2026-03-01T10:59:59.999Z", "2026-03-01T10:30:00Z"]) {
+        const createdAt = Date.parse(computedAt) + 30 * 60 * 1000;
+        expect(Date.parse(apiKeyExpiry(Date.parse(computedAt), 1)) - createdAt, computedAt).to.be.at.least(DAY_MS);
+      }
     });
 
     it("stays within AppSync's 365-day ceiling", () => {
@@ -43,7 +51,7 @@ describe("infra: API key", () => {
     });
 
     it("expires the configured number of days after the run that creates it", () => {
-      for (const key of keysOf(first)) expect(key.inputs.expires).to.equal("2026-05-30T10:00:00Z");
+      for (const key of keysOf(first)) expect(key.inputs.expires).to.equal("2026-05-30T11:00:00Z");
     });
 
     it("declares the same key on another day, apart from the expiry that ignoreChanges keeps from state", () => {
@@ -64,7 +72,7 @@ describe("infra: API key", () => {
       expect(keysOf(rotated).map((k) => k.name)).to.have.members(["us-west-2-key-2", "eu-west-1-key-2"]);
       for (const key of keysOf(rotated)) {
         expect(key.inputs.description).to.contain("generation 2");
-        expect(key.inputs.expires).to.equal("2026-07-06T18:00:00Z");
+        expect(key.inputs.expires).to.equal("2026-07-06T19:00:00Z");
         expect(rotated.options.get(key.name)?.ignoreChanges).to.deep.equal(["expires"]);
       }
     });

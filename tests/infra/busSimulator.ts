@@ -1,5 +1,5 @@
 import { BusEvent, matchesEventPattern } from "../../local/eventbridge/eventPattern";
-import { ofType, ProgramRun, Props } from "./harness";
+import { graphqlEndpointArn, ofType, ProgramRun, Props } from "./harness";
 
 /** One GraphQL call EventBridge makes on an API. */
 export interface ApiDelivery {
@@ -22,7 +22,8 @@ function select(event: BusEvent, inputPath: string | undefined): unknown {
  * Sends `event` to the bus of `region` and follows the RECORDED rules and targets of a program
  * run, as EventBridge would: a rule fires when its pattern matches; a bus target puts the event
  * on another bus, but an event that already crossed one bus-to-bus hop goes no further; an AppSync
- * target calls the API whose `endpoints/graphql-api` ARN it names. Returns every API call.
+ * target calls the API whose endpoint ARN (`endpoints/graphql-api/<host label>`) it names: the API's
+ * own ARN or id there reaches nothing, as on AWS. Returns every API call.
  */
 export function routeEvent(run: ProgramRun, region: string, event: BusEvent): ApiDelivery[] {
   const buses = ofType(run, "aws:cloudwatch/eventBus:EventBus").map((r) => r.state);
@@ -47,7 +48,7 @@ export function routeEvent(run: ProgramRun, region: string, event: BusEvent): Ap
           if (hops === 0) arrive(destinationBus, 1);
           continue;
         }
-        const api = apis.find((a) => a.arn.replace(":apis/", ":endpoints/graphql-api/") === target.arn);
+        const api = apis.find((a) => graphqlEndpointArn(a) === target.arn);
         if (!api) throw new Error(`target ${target.arn} of rule ${rule.name} is neither a bus nor an API endpoint`);
         deliveries.push({
           region: api.region,

@@ -33,12 +33,13 @@ type Computed = (region: string, physical: string, inputs: Props) => Props;
 
 // What AWS would compute for the resource types whose outputs the program reads.
 const COMPUTED: Record<string, Computed> = {
+  // As on AWS, the endpoint's host label is a different random string from the API id.
   "aws:appsync/graphQLApi:GraphQLApi": (region, physical) => ({
     id: `${physical}-id`,
     arn: `arn:aws:appsync:${region}:${ACCOUNT}:apis/${physical}-id`,
     uris: {
-      GRAPHQL: `https://${physical}-id.appsync-api.${region}.amazonaws.com/graphql`,
-      REALTIME: `wss://${physical}-id.appsync-realtime-api.${region}.amazonaws.com/graphql`,
+      GRAPHQL: `https://${physical}-host.appsync-api.${region}.amazonaws.com/graphql`,
+      REALTIME: `wss://${physical}-host.appsync-realtime-api.${region}.amazonaws.com/graphql`,
     },
   }),
   "aws:appsync/apiKey:ApiKey": (_region, physical) => ({ key: `da2-${physical}` }),
@@ -78,9 +79,23 @@ function newResource(run: ProgramRun, args: pulumi.runtime.MockResourceArgs): pu
   return { id: resourceId, state };
 }
 
-function call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+/**
+ * The ARN EventBridge calls an API at: `endpoints/graphql-api/` and the host label of its GraphQL
+ * URL (what CloudFormation reports as `GraphQLEndpointArn`), not its id.
+ */
+export function graphqlEndpointArn(api: Props): string {
+  const hostLabel = new URL(api.uris.GRAPHQL).hostname.split(".")[0];
+  return `arn:aws:appsync:${api.region}:${ACCOUNT}:endpoints/graphql-api/${hostLabel}`;
+}
+
+function call(run: ProgramRun, args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
   if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
     return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, id: ACCOUNT, userId: "AIDAEXAMPLE" };
+  }
+  if (args.token === "aws-native:appsync:getGraphQlApi") {
+    const api = ofType(run, "aws:appsync/graphQLApi:GraphQLApi").find((r) => r.state.id === args.inputs.apiId);
+    if (!api) throw new Error(`getGraphQlApi: no API ${args.inputs.apiId}`);
+    return { arn: api.state.arn, apiId: api.state.id, graphQlEndpointArn: graphqlEndpointArn(api.state) };
   }
   throw new Error(`the infra mocks do not answer ${args.token}`);
 }
@@ -89,10 +104,10 @@ const PROGRAM = require.resolve("../../infra/index");
 
 /**
  * Runs `infra/index.ts` once against fresh mocks with the given `globalws:*` config (values as
- * the program reads them: lists and numbers as JSON), waits until every resource is registered,
- * and returns what it did along with the error it failed with, if any.
+ * the program reads them: lists and numbers as JSON) as stack `stack`, waits until every resource
+ * is registered, and returns what it did along with the error it failed with, if any.
  */
-export async function tryProgram(config: Record<string, unknown>): Promise<{ run: ProgramRun; error?: unknown }> {
+export async function tryProgram(config: Record<string, unknown>, stack = "test"): Promise<{ run: ProgramRun; error?: unknown }> {
   const run: ProgramRun = { resources: [], options: new Map(), exports: undefined as unknown as ProgramRun["exports"] };
   // A resource the mocks refuse fails the run, as a failed registration fails `pulumi up`.
   const refusals: unknown[] = [];
@@ -105,9 +120,9 @@ export async function tryProgram(config: Record<string, unknown>): Promise<{ run
         throw refusal;
       }
     },
-    call,
+    call: (args) => call(run, args),
   };
-  await pulumi.runtime.setMocks(mocks, "globalws", "test", false);
+  await pulumi.runtime.setMocks(mocks, "globalws", stack, false);
   pulumi.runtime.setAllConfig(Object.fromEntries(
     Object.entries(config).map(([key, value]) => [`globalws:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
   ));
@@ -138,8 +153,8 @@ export async function tryProgram(config: Record<string, unknown>): Promise<{ run
 }
 
 /** `tryProgram` for a run that must succeed. */
-export async function runProgram(config: Record<string, unknown>): Promise<ProgramRun> {
-  const { run, error } = await tryProgram(config);
+export async function runProgram(config: Record<string, unknown>, stack?: string): Promise<ProgramRun> {
+  const { run, error } = await tryProgram(config, stack);
   if (error !== undefined) throw error;
   return run;
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { named, ofType, programFor, ProgramRun, STANDARD_CONFIG } from "./harness";
+import { named, ofType, programFor, ProgramRun, runProgram, STANDARD_CONFIG } from "./harness";
 
 interface DashboardWidget {
   x: number;
@@ -29,6 +29,11 @@ describe("infra: Monitoring", () => {
 
   it("is one dashboard named after the stack", () => {
     expect(ofType(run, "aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName).to.equal("globalws-test");
+  });
+
+  it("gets a name CloudWatch accepts (A-Z a-z 0-9 - _) from a stack name with dots, which Pulumi allows", async () => {
+    const dotted = await runProgram({ regions: ["us-west-2"] }, "prod.eu_1");
+    expect(ofType(dotted, "aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName).to.equal("globalws-prod-eu_1");
   });
 
   STANDARD_CONFIG.regions.forEach((region, row) => {
@@ -61,6 +66,13 @@ describe("infra: Monitoring", () => {
           ...rules.map((rule) => `AWS/Events FailedInvocations EventBusName=${bus} RuleName=${rule.state.name}`),
           `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=${named(run, `${region}-dlq`).state.name}`,
         ]);
+      });
+
+      it("graphs active connections, a gauge, at their maximum rather than summed", () => {
+        const connections = rowWidgets().find((w) => w.properties.title === `${region}: connections`);
+        const active = (connections?.properties.metrics ?? []).find((metric) => metric.includes("ActiveConnections"));
+        expect(active, "ActiveConnections metric").not.to.equal(undefined);
+        expect(active!.find((part) => typeof part === "object")).to.include({ stat: "Maximum" });
       });
 
       it("alarms as soon as the dead-letter queue holds a message", () => {

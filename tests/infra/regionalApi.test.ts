@@ -23,8 +23,9 @@ describe("infra: RegionalApi", () => {
     for (const resource of regional) expect(STANDARD_CONFIG.regions, resource.name).to.include(resource.inputs.region);
     for (const region of STANDARD_CONFIG.regions) {
       const children = regional.filter((r) => r.name.startsWith(`${region}-`));
-      // API, log group, key, bus, queue, two data sources, and the resolvers.
-      expect(children.length).to.equal(7 + RESOLVER_FIELDS.length);
+      // API, log group, key, bus, queue, two data sources, the aws-native provider that reads the
+      // API's endpoint ARN in its region, and the resolvers.
+      expect(children.length).to.equal(8 + RESOLVER_FIELDS.length);
       for (const child of children) expect(child.inputs.region, child.name).to.equal(region);
     }
   });

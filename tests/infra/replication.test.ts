@@ -98,12 +98,14 @@ describe("infra: Replication", () => {
       run = await programFor(STANDARD_CONFIG);
     });
 
-    it("call the API's endpoints/graphql-api ARN with the event's detail as the variables, without templating", () => {
+    it("call the API's GraphQL endpoint ARN (its URL's host label, not its id) with the event's detail as the variables, without templating", () => {
       const targets = targetsOf(run).filter(isAppSyncTarget);
       expect(targets).to.have.length(2 * STANDARD_CONFIG.regions.length);
       for (const { inputs } of targets) {
         const api = named(run, `${inputs.region}-api`).state;
-        expect(inputs.arn).to.equal(`arn:aws:appsync:${inputs.region}:123456789012:endpoints/graphql-api/${api.id}`);
+        const hostLabel = new URL(api.uris.GRAPHQL).hostname.split(".")[0];
+        expect(hostLabel).not.to.equal(api.id);
+        expect(inputs.arn).to.equal(`arn:aws:appsync:${inputs.region}:123456789012:endpoints/graphql-api/${hostLabel}`);
         expect(inputs.inputPath).to.equal("$.detail");
         expect(inputs).not.to.have.any.keys("input", "inputTransformer");
       }
