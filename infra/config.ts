@@ -19,6 +19,8 @@ export interface GlobalWsConfig {
   readonly deliveryMaxEventAgeSeconds: number;
   /** `globalws:logRetentionDays`: retention of the APIs' CloudWatch logs, a value CloudWatch accepts (default 14). */
   readonly logRetentionDays: number;
+  /** `globalws:historyRetentionHours`: how long messages are kept for `history`, 0..8760 (default 24); 0 turns history off. */
+  readonly historyRetentionHours: number;
 }
 
 /** Config as read from the stack, before validation (every value may be missing or of the wrong type). */
@@ -107,6 +109,7 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
   const apiKeyGeneration = validateInteger("apiKeyGeneration", raw.apiKeyGeneration ?? 1, 1, Number.MAX_SAFE_INTEGER, problems);
   const deliveryRetryAttempts = validateInteger("deliveryRetryAttempts", raw.deliveryRetryAttempts ?? 10, 0, 185, problems);
   const deliveryMaxEventAgeSeconds = validateInteger("deliveryMaxEventAgeSeconds", raw.deliveryMaxEventAgeSeconds ?? 300, 60, 86400, problems);
+  const historyRetentionHours = validateInteger("historyRetentionHours", raw.historyRetentionHours ?? 24, 0, 8760, problems);
 
   const logRetentionDays = raw.logRetentionDays ?? 14;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays as number)) {
@@ -128,6 +131,7 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
     deliveryRetryAttempts,
     deliveryMaxEventAgeSeconds,
     logRetentionDays: logRetentionDays as number,
+    historyRetentionHours,
   };
 }
 
@@ -143,7 +147,7 @@ function parseValue(text: string | undefined): unknown {
 
 const KEYS: (keyof GlobalWsConfig)[] = [
   "regions", "channels", "apiKeyExpiresInDays", "apiKeyGeneration", "xrayEnabled",
-  "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays",
+  "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "historyRetentionHours",
 ];
 
 /** Reads the `globalws:*` keys of the current stack and validates them. */

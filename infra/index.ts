@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { readConfig } from "./config";
+import { History } from "./history";
 import { Monitoring } from "./monitoring";
 import { RegionalApi } from "./regionalApi";
 import { Replication } from "./replication";
@@ -7,6 +8,9 @@ import { Replication } from "./replication";
 // Validated before anything is declared: a bad key fails the run with no resource registered.
 const config = readConfig();
 const accountId = aws.getCallerIdentityOutput().accountId;
+
+// History off (0 hours) means no table at all.
+const history = config.historyRetentionHours > 0 ? new History("history", { regions: config.regions, accountId }) : undefined;
 
 const apis = config.regions.map((region) => new RegionalApi(region, {
   region,
@@ -16,6 +20,8 @@ const apis = config.regions.map((region) => new RegionalApi(region, {
   apiKeyGeneration: config.apiKeyGeneration,
   xrayEnabled: config.xrayEnabled,
   logRetentionDays: config.logRetentionDays,
+  historyRetentionHours: config.historyRetentionHours,
+  history: history?.replicas.get(region),
 }));
 
 const replication = new Replication("replication", {
@@ -25,7 +31,7 @@ const replication = new Replication("replication", {
   deliveryMaxEventAgeSeconds: config.deliveryMaxEventAgeSeconds,
 });
 
-const monitoring = new Monitoring("monitoring", { apis, rules: replication.rules });
+const monitoring = new Monitoring("monitoring", { apis, rules: replication.rules, historyTableName: history?.table.name });
 
 /** Per region, what a client needs to connect (the contract every client reads); `apiKey` is a secret. */
 export const regions = Object.fromEntries(apis.map((api) => [api.region, {

@@ -12,10 +12,12 @@ export interface MonitoringArgs {
   readonly apis: readonly RegionalApi[];
   /** The replication rules, whose failed invocations the dashboard shows per region. */
   readonly rules: readonly ReplicationRule[];
+  /** The history table, whose throttles and replication latency the dashboard shows per region; absent when history is off. */
+  readonly historyTableName?: pulumi.Output<string>;
 }
 
-// Six widgets of width 4 fill the 24-column grid: one row per region.
-const WIDTH = 4;
+// A row per region: its title and its graphs share the 24-column grid equally.
+const GRID_WIDTH = 24;
 const HEIGHT = 6;
 const PERIOD_SECONDS = 300;
 
@@ -31,8 +33,10 @@ export function dashboardName(stack: string): string {
   return `globalws-${stack.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
-function graph(api: RegionalApi, title: string, metrics: awsx.classic.cloudwatch.Metric[]) {
-  return new cw.LineGraphMetricWidget({ title: `${api.region}: ${title}`, region: api.region as aws.Region, width: WIDTH, height: HEIGHT, metrics });
+/** A graph of one region's row, before it is laid out. */
+interface Graph {
+  readonly title: string;
+  readonly metrics: awsx.classic.cloudwatch.Metric[];
 }
 
 /**
@@ -50,6 +54,30 @@ export class Monitoring extends pulumi.ComponentResource {
     super("globalws:infra:Monitoring", name, {}, opts);
     const child = { parent: this };
 
+    const historyGraphs = (api: RegionalApi): Graph[] => {
+      const table = args.historyTableName;
+      if (!table) return [];
+      const dynamo = (metric: string, label: string, dimensions: Record<string, pulumi.Input<string>>, statistic: "Sum" | "Average") =>
+        new cw.Metric({ namespace: "AWS/DynamoDB", name: metric, label, dimensions: { TableName: table, ...dimensions }, statistic, period: PERIOD_SECONDS });
+      const others = args.apis.filter((other) => other !== api);
+      return [
+        {
+          title: "history throttles",
+          metrics: [
+            dynamo("ThrottledRequests", "PutItem throttled", { Operation: "PutItem" }, "Sum"),
+            dynamo("ThrottledRequests", "Query throttled", { Operation: "Query" }, "Sum"),
+          ],
+        },
+        // Emitted in the writing region, per receiving region: how far behind each other replica is.
+        ...(others.length > 0
+          ? [{
+              title: "history replication latency (ms)",
+              metrics: others.map((other) => dynamo("ReplicationLatency", `to ${other.region}`, { ReceivingRegion: other.region }, "Average")),
+            }]
+          : []),
+      ];
+    };
+
     const rows = args.apis.map((api) => {
       const failedInvocations = args.rules
         .filter((r) => r.region === api.region)
@@ -61,24 +89,34 @@ export class Monitoring extends pulumi.ComponentResource {
           statistic: "Sum",
           period: PERIOD_SECONDS,
         }));
-      return new cw.RowWidget(
-        new cw.TextWidget({ markdown: `## ${api.region}\nAppSync API, EventBridge bus and dead-letter queue of this region.`, width: WIDTH, height: HEIGHT }),
+      const graphs: Graph[] = [
         // ActiveConnections is a gauge: summing its samples over the period would overstate it.
-        graph(api, "connections", [appSyncMetric(api, "ConnectSuccess", "connects"), appSyncMetric(api, "ActiveConnections", "active connections", "Maximum")]),
-        graph(api, "requests (publishes) and errors", [
-          appSyncMetric(api, "Requests", "requests"),
-          appSyncMetric(api, "4XXError", "4XX errors"),
-          appSyncMetric(api, "5XXError", "5XX errors"),
-        ]),
-        graph(api, "subscription deliveries", [
-          appSyncMetric(api, "PublishDataMessageSuccess", "delivered"),
-          appSyncMetric(api, "PublishDataMessageClientError", "client errors"),
-          appSyncMetric(api, "PublishDataMessageServerError", "server errors"),
-        ]),
-        graph(api, "replication failed invocations", failedInvocations),
-        graph(api, "dead-letter queue depth", [
-          awsx.classic.sqs.metrics.approximateNumberOfMessagesVisible({ queue: api.deadLetterQueue, statistic: "Maximum", period: PERIOD_SECONDS }),
-        ]),
+        { title: "connections", metrics: [appSyncMetric(api, "ConnectSuccess", "connects"), appSyncMetric(api, "ActiveConnections", "active connections", "Maximum")] },
+        {
+          title: "requests (publishes) and errors",
+          metrics: [appSyncMetric(api, "Requests", "requests"), appSyncMetric(api, "4XXError", "4XX errors"), appSyncMetric(api, "5XXError", "5XX errors")],
+        },
+        {
+          title: "subscription deliveries",
+          metrics: [
+            appSyncMetric(api, "PublishDataMessageSuccess", "delivered"),
+            appSyncMetric(api, "PublishDataMessageClientError", "client errors"),
+            appSyncMetric(api, "PublishDataMessageServerError", "server errors"),
+          ],
+        },
+        { title: "replication failed invocations", metrics: failedInvocations },
+        {
+          title: "dead-letter queue depth",
+          metrics: [awsx.classic.sqs.metrics.approximateNumberOfMessagesVisible({ queue: api.deadLetterQueue, statistic: "Maximum", period: PERIOD_SECONDS })],
+        },
+        ...historyGraphs(api),
+      ];
+      // Graphs share the grid equally; the title takes what is left.
+      const width = Math.floor(GRID_WIDTH / (graphs.length + 1));
+      return new cw.RowWidget(
+        new cw.TextWidget({ markdown: `## ${api.region}\nAppSync API, EventBridge bus and dead-letter queue of this region.`, width: GRID_WIDTH - graphs.length * width, height: HEIGHT }),
+        ...graphs.map(({ title, metrics }) =>
+          new cw.LineGraphMetricWidget({ title: `${api.region}: ${title}`, region: api.region as aws.Region, width, height: HEIGHT, metrics })),
       );
     });
 

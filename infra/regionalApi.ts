@@ -3,6 +3,7 @@ import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { readSchemaText } from "../schema";
 import { apiKeyExpiry } from "./apiKeyExpiry";
+import type { HistoryReplica } from "./history";
 import { allowPolicy, serviceTrustPolicy } from "./iamPolicies";
 import { bundleResolvers, DataSourceKind } from "./resolverBundle";
 
@@ -22,6 +23,10 @@ export interface RegionalApiArgs {
   readonly xrayEnabled: boolean;
   /** Retention of the API's CloudWatch log group, in days. */
   readonly logRetentionDays: number;
+  /** How long history keeps a message, baked into the resolvers; 0 = history off. */
+  readonly historyRetentionHours: number;
+  /** This region's replica of the history table; absent when history is off. */
+  readonly history?: HistoryReplica;
 }
 
 /**
@@ -119,7 +124,7 @@ export class RegionalApi extends pulumi.ComponentResource {
       policy: allowPolicy([{ actions: ["events:PutEvents"], resources: [bus.arn] }]),
     }, child);
 
-    const dataSources: Record<DataSourceKind, aws.appsync.DataSource> = {
+    const dataSources: Partial<Record<DataSourceKind, aws.appsync.DataSource>> = {
       EVENTBRIDGE: new aws.appsync.DataSource(`${name}-eventbridge-ds`, {
         region,
         apiId: api.id,
@@ -132,17 +137,57 @@ export class RegionalApi extends pulumi.ComponentResource {
       NONE: new aws.appsync.DataSource(`${name}-none-ds`, { region, apiId: api.id, name: "none", type: "NONE" }, child),
     };
 
-    // The same bundles the local runtime runs, with this region and the allowlist baked in.
-    for (const resolver of bundleResolvers({ region, channels: args.channels })) {
-      new aws.appsync.Resolver(`${name}-${resolver.typeName}-${resolver.fieldName}`, {
+    if (args.history) {
+      // publish stores in this region's replica (a failed condition makes AppSync read the item back:
+      // GetItem) and history queries its time index; nothing else, nowhere else.
+      const historyRole = new aws.iam.Role(`${name}-history-ds-role`, {
+        description: `Lets the ${region} API store and read messages in its history replica`,
+        assumeRolePolicy: serviceTrustPolicy("appsync.amazonaws.com", args.accountId, [api.arn]),
+      }, child);
+      const historyPolicy = new aws.iam.RolePolicy(`${name}-history-ds-policy`, {
+        role: historyRole.id,
+        policy: allowPolicy([
+          { actions: ["dynamodb:PutItem", "dynamodb:GetItem"], resources: [args.history.tableArn] },
+          { actions: ["dynamodb:Query"], resources: [args.history.indexArn] },
+        ]),
+      }, child);
+      dataSources.HISTORY = new aws.appsync.DataSource(`${name}-history-ds`, {
+        region,
+        apiId: api.id,
+        name: "history",
+        type: "AMAZON_DYNAMODB",
+        dynamodbConfig: { tableName: args.history.tableName, region },
+        serviceRoleArn: historyRole.arn,
+      }, { ...child, dependsOn: [historyPolicy] });
+    }
+    const dataSource = (kind: DataSourceKind): aws.appsync.DataSource => {
+      const found = dataSources[kind];
+      if (!found) throw new Error(`The ${region} resolvers need the ${kind} data source, which this stack does not create`);
+      return found;
+    };
+
+    // The same bundles the local runtime runs, with this region, the allowlist and the retention baked in.
+    const runtime = { name: "APPSYNC_JS", runtimeVersion: "1.0.0" };
+    for (const resolver of bundleResolvers({ region, channels: args.channels, historyRetentionHours: args.historyRetentionHours })) {
+      const resolverName = `${name}-${resolver.typeName}-${resolver.fieldName}`;
+      const functions = resolver.functionCode.map((fn) => new aws.appsync.Function(`${resolverName}-${fn.name}`, {
+        region,
+        apiId: api.id,
+        name: fn.name,
+        dataSource: dataSource(fn.dataSource).name,
+        runtime,
+        code: fn.code,
+      }, child));
+      new aws.appsync.Resolver(resolverName, {
         region,
         apiId: api.id,
         type: resolver.typeName,
         field: resolver.fieldName,
-        kind: "UNIT",
-        dataSource: dataSources[resolver.dataSource].name,
-        runtime: { name: "APPSYNC_JS", runtimeVersion: "1.0.0" },
+        runtime,
         code: resolver.code,
+        ...(resolver.kind === "PIPELINE"
+          ? { kind: "PIPELINE", pipelineConfig: { functions: functions.map((fn) => fn.functionId) } }
+          : { kind: "UNIT", dataSource: dataSource(resolver.dataSource).name }),
       }, child);
     }
 

@@ -1,25 +1,39 @@
 import * as esbuild from "esbuild";
 import * as path from "path";
 
-/** Which data source a resolver talks to: this region's bus, or none (the resolver answers itself). */
-export type DataSourceKind = "EVENTBRIDGE" | "NONE";
+/** Which data source a resolver or function talks to: this region's bus, its history replica, or none (it answers itself). */
+export type DataSourceKind = "EVENTBRIDGE" | "HISTORY" | "NONE";
 
-/** A schema field and the data source its resolver uses; the code lives in `resolvers/<typeName>.<fieldName>.ts`. */
-export interface ResolverField {
+/** A function of a pipeline resolver; its code lives in `resolvers/functions/<name>.ts`. */
+export interface PipelineFunction {
+  readonly name: string;
+  readonly dataSource: DataSourceKind;
+}
+
+/** A unit resolver: request handler, one data source, response handler. */
+export interface UnitResolverField {
+  readonly kind: "UNIT";
   readonly typeName: "Query" | "Mutation" | "Subscription";
   readonly fieldName: string;
   readonly dataSource: DataSourceKind;
 }
 
-/** Every resolver of the API. */
-export const RESOLVER_FIELDS: readonly ResolverField[] = [
-  { typeName: "Query", fieldName: "channels", dataSource: "NONE" },
-  { typeName: "Mutation", fieldName: "publish", dataSource: "EVENTBRIDGE" },
-  { typeName: "Mutation", fieldName: "publishFromBus", dataSource: "NONE" },
-  { typeName: "Mutation", fieldName: "unsubscribe", dataSource: "EVENTBRIDGE" },
-  { typeName: "Mutation", fieldName: "unsubscribeFromBus", dataSource: "NONE" },
-  { typeName: "Subscription", fieldName: "subscribe", dataSource: "NONE" },
-];
+/** A pipeline resolver: its own before/after handlers around functions that run in order. */
+export interface PipelineResolverField {
+  readonly kind: "PIPELINE";
+  readonly typeName: "Query" | "Mutation" | "Subscription";
+  readonly fieldName: string;
+  readonly functions: readonly PipelineFunction[];
+}
+
+/** A schema field and how it is resolved; the resolver's code lives in `resolvers/<typeName>.<fieldName>.ts`. */
+export type ResolverField = UnitResolverField | PipelineResolverField;
+
+/** Stores a published message in the history table, once per `(name, id)`. */
+export const STORE_MESSAGE: PipelineFunction = { name: "storeMessage", dataSource: "HISTORY" };
+
+/** Puts a published message on the region's bus. */
+export const PUT_MESSAGE_EVENT: PipelineFunction = { name: "putMessageEvent", dataSource: "EVENTBRIDGE" };
 
 /** What a regional bundle bakes in. */
 export interface ResolverSettings {
@@ -27,19 +41,45 @@ export interface ResolverSettings {
   readonly region: string;
   /** The channel allowlist. */
   readonly channels: readonly string[];
+  /** How long history keeps a message; 0 = history off. */
+  readonly historyRetentionHours: number;
 }
 
-/** A resolver bundled for one region: one ESM file, as AppSync's APPSYNC_JS runtime takes it. */
-export interface BundledResolver extends ResolverField {
+/**
+ * Every resolver of the API. With history on, `publish` stores the message before putting it on the
+ * bus and `history` queries the history table; with it off, `publish` only puts the event and
+ * `history` answers `HistoryDisabled` without a data source.
+ */
+export function resolverFields(settings: Pick<ResolverSettings, "historyRetentionHours">): ResolverField[] {
+  const history = settings.historyRetentionHours > 0;
+  return [
+    { kind: "UNIT", typeName: "Query", fieldName: "channels", dataSource: "NONE" },
+    { kind: "UNIT", typeName: "Query", fieldName: "history", dataSource: history ? "HISTORY" : "NONE" },
+    { kind: "PIPELINE", typeName: "Mutation", fieldName: "publish", functions: history ? [STORE_MESSAGE, PUT_MESSAGE_EVENT] : [PUT_MESSAGE_EVENT] },
+    { kind: "UNIT", typeName: "Mutation", fieldName: "publishFromBus", dataSource: "NONE" },
+    { kind: "UNIT", typeName: "Mutation", fieldName: "unsubscribe", dataSource: "EVENTBRIDGE" },
+    { kind: "UNIT", typeName: "Mutation", fieldName: "unsubscribeFromBus", dataSource: "NONE" },
+    { kind: "UNIT", typeName: "Subscription", fieldName: "subscribe", dataSource: "NONE" },
+  ];
+}
+
+/** A pipeline function bundled for one region. */
+export interface BundledFunction extends PipelineFunction {
   readonly code: string;
 }
 
+/** A resolver bundled for one region: one ESM file, as AppSync's APPSYNC_JS runtime takes it, and its functions' bundles. */
+export type BundledResolver = ResolverField & {
+  readonly code: string;
+  readonly functionCode: readonly BundledFunction[];
+};
+
 const projectRoot = path.join(__dirname, "..");
 
-/** Bundles one resolver with its region and allowlist baked in (the same code runs on AWS and locally). */
-export function bundleResolver(field: ResolverField, settings: ResolverSettings): BundledResolver {
+/** Bundles one resolver source file with the region's settings baked in (the same code runs on AWS and locally). */
+function bundle(file: string, settings: ResolverSettings): string {
   const result = esbuild.buildSync({
-    entryPoints: [path.join(projectRoot, "resolvers", `${field.typeName}.${field.fieldName}.ts`)],
+    entryPoints: [path.join(projectRoot, "resolvers", file)],
     absWorkingDir: projectRoot,
     bundle: true,
     write: false,
@@ -53,12 +93,27 @@ export function bundleResolver(field: ResolverField, settings: ResolverSettings)
     define: {
       GLOBALWS_REGION: JSON.stringify(settings.region),
       GLOBALWS_CHANNELS: JSON.stringify(settings.channels),
+      GLOBALWS_HISTORY_RETENTION_HOURS: JSON.stringify(settings.historyRetentionHours),
     },
   });
-  return { ...field, code: result.outputFiles[0].text };
+  return result.outputFiles[0].text;
+}
+
+/** Bundles one pipeline function for a region. */
+export function bundleFunction(fn: PipelineFunction, settings: ResolverSettings): BundledFunction {
+  return { ...fn, code: bundle(path.join("functions", `${fn.name}.ts`), settings) };
+}
+
+/** Bundles one resolver, and its pipeline's functions, for a region. */
+export function bundleResolver(field: ResolverField, settings: ResolverSettings): BundledResolver {
+  return {
+    ...field,
+    code: bundle(`${field.typeName}.${field.fieldName}.ts`, settings),
+    functionCode: field.kind === "PIPELINE" ? field.functions.map((fn) => bundleFunction(fn, settings)) : [],
+  };
 }
 
 /** Bundles every resolver for one region. */
 export function bundleResolvers(settings: ResolverSettings): BundledResolver[] {
-  return RESOLVER_FIELDS.map((field) => bundleResolver(field, settings));
+  return resolverFields(settings).map((field) => bundleResolver(field, settings));
 }

@@ -66,7 +66,7 @@ function forwardRules(region: string, regions: readonly string[]): RouteRule[] {
     eventPattern: {
       source: [EVENT_SOURCE],
       "detail-type": [MESSAGE_PUBLISHED, CHANNEL_UNSUBSCRIBED],
-      detail: { origin: [region] },
+      detail: { via: [region] },
     },
     targets: group.map((other): BusTarget => ({ kind: "bus", region: other })),
   }));
@@ -86,7 +86,7 @@ function deliverRule(
     eventPattern: {
       source: [EVENT_SOURCE],
       "detail-type": [detailType],
-      detail: { origin: [{ "anything-but": region }] },
+      detail: { via: [{ "anything-but": region }] },
     },
     targets: [{ kind: "appsync", region, field, operation, inputPath: "$.detail" }],
   };
@@ -94,8 +94,11 @@ function deliverRule(
 
 /**
  * The routing plan: a full mesh, because EventBridge stops an event after one bus-to-bus hop.
- * Each region forwards its own events (origin = itself) to every other bus, and delivers events
- * from elsewhere (origin ≠ itself) to its own API. A one-region plan has no forward rule.
+ * Each region forwards the events that entered the mesh on its bus (`detail.via` = itself) to every
+ * other bus, and delivers events that entered elsewhere (`via` ≠ itself) to its own API. `via` is
+ * the region whose API put the event, which is the message's `origin` except for a publish retried
+ * in another region with the same id: the original is put again there, and must still reach everyone.
+ * A one-region plan has no forward rule.
  */
 export function planRouting(regions: readonly string[]): RouteRule[] {
   return regions.flatMap((region) => [

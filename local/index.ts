@@ -1,12 +1,16 @@
+import { rmSync } from "fs";
 import * as path from "path";
 import { bundleResolvers } from "../infra/resolverBundle";
 import { planRouting } from "../infra/routing";
 import { iamIdentity, LOCAL_ACCOUNT_ID, type ApiSecrets, type Caller } from "./appsync/auth";
 import { graphqlHttpHandler } from "./appsync/httpEndpoint";
 import { RealtimeEndpoint, APPSYNC_REALTIME } from "./appsync/realtimeEndpoint";
-import { RegionalApi } from "./appsync/regionalApi";
-import { loadResolver, noneDataSource } from "./appsync/resolverRuntime";
+import { RegionalApi, type LoadedField } from "./appsync/regionalApi";
+import { loadResolver, noneDataSource, type DataSource } from "./appsync/resolverRuntime";
 import { loadSchema } from "./appsync/schema";
+import { dynamoDbDataSource } from "./dynamodb/dataSource";
+import { GlobalTable } from "./dynamodb/globalTable";
+import { PaginationTokens } from "./dynamodb/paginationToken";
 import { EventBus } from "./eventbridge/bus";
 import { eventBridgeDataSource } from "./eventbridge/dataSource";
 import { newApiId, newApiKey, newCredentials } from "./localSecrets";
@@ -23,6 +27,14 @@ export interface LocalStackOptions {
   stack?: string;
   regions?: string[];
   channels?: string[];
+  historyRetentionHours?: number;
+  /**
+   * Where the history replicas keep their data (default `.globalws/history/<stack>`, which survives a
+   * restart); `null` keeps it in memory.
+   */
+  historyDir?: string | null;
+  /** Starts with empty history (`npm start -- --fresh`). */
+  fresh?: boolean;
   /** The first region's port; the others follow (default 4000). 0 = a random port for each. */
   basePort?: number;
   /** Delay added to each bus-to-bus hop, in milliseconds (default 0). */
@@ -50,6 +62,13 @@ function eventBridgeCaller(region: string): Caller {
   return { mode: "AWS_IAM", identity: iamIdentity(`arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/globalws-events-${region}/EventBridge`, "EventBridge") };
 }
 
+/** A data source no resolver of this stack uses (history off): a call is a bug, said plainly. */
+function unavailable(kind: string): DataSource {
+  return async () => {
+    throw new Error(`The ${kind} data source is not configured on this stack`);
+  };
+}
+
 /**
  * Starts every configured region on localhost: per region an AppSync-compatible API (HTTP and
  * real-time, plain and TLS on one port) running the bundled resolvers, and an event bus running
@@ -60,11 +79,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const config = readStackConfig(options.stack ?? "dev", PROJECT_ROOT);
   const regions = options.regions ?? config.regions;
   const channels = options.channels ?? config.channels;
+  const historyRetentionHours = options.historyRetentionHours ?? config.historyRetentionHours;
+  const historyDir = options.historyDir === undefined ? path.join(STATE_DIR, "history", options.stack ?? "dev") : options.historyDir;
+  if (historyDir && options.fresh) rmSync(historyDir, { recursive: true, force: true });
   const certificate = await ensureCertificate(STATE_DIR);
   const credentials = newCredentials();
   const schema = loadSchema();
   const plan = planRouting(regions);
 
+  const history = historyRetentionHours > 0 ? await GlobalTable.start({ regions, dir: historyDir, latencyMs: options.latencyMs ?? 0, log }) : null;
+  const tokens = new PaginationTokens();
   const apis = new Map<string, RegionalApi>();
   const buses = new Map<string, EventBus>();
   for (const region of regions) {
@@ -86,13 +110,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
     const resolvers = new Map(
-      bundleResolvers({ region, channels }).map((bundle) => [
+      bundleResolvers({ region, channels, historyRetentionHours }).map((bundle): [string, LoadedField] => [
         `${bundle.typeName}.${bundle.fieldName}`,
-        { field: bundle, resolver: loadResolver(bundle.code, `${bundle.typeName}.${bundle.fieldName}.js`) },
+        {
+          field: bundle,
+          resolver: loadResolver(bundle.code, `${bundle.typeName}.${bundle.fieldName}.js`),
+          functions: bundle.functionCode.map((fn) => ({ fn, resolver: loadResolver(fn.code, `${fn.name}.js`) })),
+        },
       ]),
     );
+    const historyDataSource = history
+      ? dynamoDbDataSource({ replica: history.replica(region), tokens, onWrite: (item) => history.replicate(region, item) })
+      : unavailable("HISTORY");
     buses.set(region, bus);
-    apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus) } }));
+    apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus), HISTORY: historyDataSource } }));
   }
 
   const servers: RegionServer[] = [];
@@ -125,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await Promise.all(servers.map((server) => server.close()));
     for (const bus of buses.values()) bus.close();
+    await history?.close();
     throw error;
   }
 
@@ -140,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         for (const bus of buses.values()) bus.close();
         for (const endpoint of endpoints) endpoint.close();
         await Promise.all(servers.map((server) => server.close()));
+        await history?.close();
       })()),
   };
 }

@@ -1,10 +1,11 @@
 import { util, Context } from "@aws-appsync/utils";
 import { requireAllowedChannel } from "./lib/channels";
-import { putEvent, requireEventAccepted } from "./lib/events";
-import { MAX_DATA_BYTES, MESSAGE_PUBLISHED } from "./lib/rules";
+import { Message, requireValidMessageId, toChannel } from "./lib/messages";
+import { MAX_DATA_BYTES } from "./lib/rules";
 import { region } from "./lib/settings";
+import { isGiven } from "./lib/values";
 
-type Args = { name: string; data: unknown };
+type Args = { name: string; data: unknown; id?: string | null };
 
 /** UTF-8 size of `text`, read off its base64 form (APPSYNC_JS has no TextEncoder). */
 function utf8Bytes(text: string): number {
@@ -13,38 +14,40 @@ function utf8Bytes(text: string): number {
   return (base64.length / 4) * 3 - padding;
 }
 
-/** Checks channel and size, then puts one `message.published` event on this region's bus. */
+/** Who published: `iam:<arn>` for IAM, nothing for an API key. */
+function senderOf(ctx: Context<Args>): string | undefined {
+  const identity = ctx.identity as { userArn?: string } | null;
+  return identity && identity.userArn ? `iam:${identity.userArn}` : undefined;
+}
+
+/**
+ * Pipeline "before": checks the channel, the size and the id, and makes the message the
+ * functions store (`storeMessage`, with history on) and put on the bus (`putMessageEvent`).
+ */
 export function request(ctx: Context<Args>) {
   const { name, data } = ctx.args;
   requireAllowedChannel(name);
+  const id = ctx.args.id;
+  if (isGiven(id)) requireValidMessageId(id);
   const json = JSON.stringify(data);
   const bytes = utf8Bytes(json);
   if (bytes > MAX_DATA_BYTES) {
-    util.error(
-      `Message data is ${bytes} bytes; the limit is ${MAX_DATA_BYTES} bytes (240 KB).`,
-      "MessageTooLarge",
-    );
+    util.error(`Message data is ${bytes} bytes; the limit is ${MAX_DATA_BYTES} bytes (240 KB).`, "MessageTooLarge");
   }
-  const message = {
+  const message: Message = {
     name,
     data: json,
-    id: util.autoId(),
+    id: isGiven(id) ? id : util.autoId(),
     origin: region,
     publishedAt: util.time.nowISO8601(),
   };
+  const sender = senderOf(ctx);
+  if (sender) message.sender = sender;
   ctx.stash.message = message;
-  return putEvent(MESSAGE_PUBLISHED, message);
+  return {};
 }
 
-/** Returns the message, which fires this region's subscriptions at once. */
+/** Pipeline "after": the message as stored (the original, on a retry), which fires this region's subscriptions. */
 export function response(ctx: Context<Args>) {
-  requireEventAccepted(ctx);
-  const message = ctx.stash.message;
-  return {
-    name: message.name,
-    data: ctx.args.data,
-    id: message.id,
-    origin: message.origin,
-    publishedAt: message.publishedAt,
-  };
+  return toChannel(ctx.stash.message as Message);
 }

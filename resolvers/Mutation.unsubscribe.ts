@@ -13,7 +13,7 @@ type Args = { name: string };
  */
 export function request(ctx: Context<Args>) {
   requireValidChannelName(ctx.args.name);
-  return putEvent(CHANNEL_UNSUBSCRIBED, { name: ctx.args.name, origin: region });
+  return putEvent(CHANNEL_UNSUBSCRIBED, { name: ctx.args.name, origin: region, via: region });
 }
 
 /** Closes this region's subscriptions once the event is on the bus. */

@@ -22,6 +22,7 @@ describe("config", () => {
       deliveryRetryAttempts: 10,
       deliveryMaxEventAgeSeconds: 300,
       logRetentionDays: 14,
+      historyRetentionHours: 24,
     });
   });
 
@@ -35,6 +36,7 @@ describe("config", () => {
       deliveryRetryAttempts: 185,
       deliveryMaxEventAgeSeconds: 60,
       logRetentionDays: 3653,
+      historyRetentionHours: 8760,
     });
     expect(config.channels).to.deep.equal(["cars", "room-*", "*", "a.b_c-D9"]);
     expect(config.deliveryRetryAttempts).to.equal(185);
@@ -64,6 +66,9 @@ describe("config", () => {
     ["key lifetime fractional", { regions: ["us-west-2"], apiKeyExpiresInDays: 1.5 }, "globalws:apiKeyExpiresInDays is 1.5: it must be a whole number from 1 to 365"],
     ["key lifetime text", { regions: ["us-west-2"], apiKeyExpiresInDays: "ten" }, 'globalws:apiKeyExpiresInDays is "ten": it must be a whole number from 1 to 365'],
     ["key generation 0", { regions: ["us-west-2"], apiKeyGeneration: 0 }, "globalws:apiKeyGeneration is 0: it must be a whole number from 1 to 9007199254740991"],
+    ["history retention negative", { regions: ["us-west-2"], historyRetentionHours: -1 }, "globalws:historyRetentionHours is -1: it must be a whole number from 0 to 8760"],
+    ["history retention over a year", { regions: ["us-west-2"], historyRetentionHours: 8761 }, "globalws:historyRetentionHours is 8761: it must be a whole number from 0 to 8760"],
+    ["history retention fractional", { regions: ["us-west-2"], historyRetentionHours: 0.5 }, "globalws:historyRetentionHours is 0.5: it must be a whole number from 0 to 8760"],
     ["retries 186", { regions: ["us-west-2"], deliveryRetryAttempts: 186 }, "globalws:deliveryRetryAttempts is 186: it must be a whole number from 0 to 185"],
     ["event age 59", { regions: ["us-west-2"], deliveryMaxEventAgeSeconds: 59 }, "globalws:deliveryMaxEventAgeSeconds is 59: it must be a whole number from 60 to 86400"],
     ["event age 86401", { regions: ["us-west-2"], deliveryMaxEventAgeSeconds: 86401 }, "globalws:deliveryMaxEventAgeSeconds is 86401: it must be a whole number from 60 to 86400"],

@@ -14,10 +14,10 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from "graphql";
-import type { DataSourceKind, ResolverField } from "../../infra/resolverBundle";
+import type { DataSourceKind, PipelineFunction, ResolverField } from "../../infra/resolverBundle";
 import type { Caller } from "./auth";
 import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
-import { runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
+import { runPipeline, runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
 import type { LocalSchema } from "./schema";
 import { SubscriptionRegistry, type ActiveSubscription } from "./subscriptionRegistry";
 
@@ -40,11 +40,18 @@ export interface SubscriptionSink {
   invalidate(): void;
 }
 
+/** A bundled resolver, loaded, with its pipeline's functions (none for a unit resolver). */
+export interface LoadedField {
+  readonly field: ResolverField;
+  readonly resolver: LoadedResolver;
+  readonly functions: readonly { readonly fn: PipelineFunction; readonly resolver: LoadedResolver }[];
+}
+
 /** What one region's API is made of. */
 export interface RegionalApiOptions {
   readonly schema: LocalSchema;
   /** The bundled resolvers, loaded, by `Type.field`. */
-  readonly resolvers: ReadonlyMap<string, { readonly field: ResolverField; readonly resolver: LoadedResolver }>;
+  readonly resolvers: ReadonlyMap<string, LoadedField>;
   readonly dataSources: Readonly<Record<DataSourceKind, DataSource>>;
 }
 
@@ -199,22 +206,30 @@ export class RegionalApi {
     if (!entry) throw new FieldError(`No resolver is attached to ${key}.`, "UnmappedResolver");
     const selection = info.fieldNodes[0].selectionSet;
     const selectionSetList = selectedFields(selection, info);
-    const outcome = await runResolver(
-      entry.resolver,
-      {
-        arguments: args,
-        identity: context.caller.identity,
-        request: { headers: context.headers, domainName: null },
-        info: {
-          fieldName: info.fieldName,
-          parentTypeName: info.parentType.name,
-          variables: info.variableValues,
-          selectionSetList,
-          selectionSetGraphQL: selection ? print(selection) : "",
-        },
+    const input = {
+      arguments: args,
+      identity: context.caller.identity,
+      request: { headers: context.headers, domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: info.variableValues,
+        selectionSetList,
+        selectionSetGraphQL: selection ? print(selection) : "",
       },
-      this.options.dataSources[entry.field.dataSource],
-    );
+    };
+    const { field, resolver, functions } = entry;
+    const outcome =
+      field.kind === "PIPELINE"
+        ? await runPipeline(
+            {
+              name: key,
+              resolver,
+              functions: functions.map(({ fn, resolver: code }) => ({ name: fn.name, resolver: code, dataSource: this.options.dataSources[fn.dataSource] })),
+            },
+            input,
+          )
+        : await runResolver(resolver, input, this.options.dataSources[field.dataSource], key);
     const errors = outcome.errors.map((error) => new FieldError(error.message, error.errorType, error.data, error.errorInfo));
     // util.error nulls the field; util.appendError keeps the value and reports the error beside it.
     const raised = outcome.result === null ? errors.shift() : undefined;

@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as esbuild from "esbuild";
 import * as vm from "vm";
+import { dynamodbUtils } from "./dynamodbUtils";
 import { filterProblems } from "./subscriptionFilter";
 import { toSubscriptionFilter } from "./subscriptionFilterTransform";
 
@@ -24,9 +25,12 @@ export class ResolverError extends Error implements ResolverErrorShape {
   }
 }
 
-/** Thrown by `runtime.earlyReturn`: ends the resolver with `value` as its result. */
+/** Thrown by `runtime.earlyReturn`: ends the handler with `value`, skipping what `skipTo` says. */
 class EarlyReturn {
-  constructor(readonly value: unknown) {}
+  constructor(
+    readonly value: unknown,
+    readonly skipTo: "NEXT" | "END",
+  ) {}
 }
 
 /** A subscription filter as `extensions.setSubscriptionFilter` takes it. */
@@ -59,8 +63,12 @@ export interface ResolverInput {
   };
 }
 
-/** A data source: turns the request a handler returned into a result, or fails with `{message, type}`. */
-export type DataSource = (request: unknown) => Promise<unknown>;
+/**
+ * A data source: turns the request a handler returned into a result, or fails with `{message, type}`
+ * (a `DataSourceError` may also carry a result). `caller` names the resolver (`Query.history`) or
+ * pipeline function (`storeMessage`) that called it.
+ */
+export type DataSource = (request: unknown, caller: string) => Promise<unknown>;
 
 /** The NONE data source: the result is the request's `payload`. */
 export const noneDataSource: DataSource = async (request) => (request as { payload?: unknown } | null)?.payload ?? null;
@@ -138,7 +146,18 @@ function makeModules(resolver: LoadedResolver) {
       nowISO8601: () => new Date().toISOString(),
       nowEpochSeconds: () => Math.floor(Date.now() / 1000),
       nowEpochMilliSeconds: () => Date.now(),
+      epochMilliSecondsToISO8601: (ms: number) => new Date(Number(ms)).toISOString(),
+      epochMilliSecondsToSeconds: (ms: number) => Math.floor(Number(ms) / 1000),
+      parseISO8601ToEpochMilliSeconds: (text: string) => {
+        const ms = Date.parse(String(text));
+        if (Number.isNaN(ms)) throw new ResolverError(`${JSON.stringify(text)} is not an ISO 8601 date-time`, "ValidationException");
+        return ms;
+      },
     },
+    // Their results are made inside the context, as every object a resolver is handed.
+    dynamodb: Object.fromEntries(
+      Object.entries(dynamodbUtils).map(([name, helper]) => [name, (...args: never[]) => resolver.inside((helper as (...a: never[]) => unknown)(...args))]),
+    ),
     transform: {
       toSubscriptionFilter: (...args: Parameters<typeof toSubscriptionFilter>) => resolver.inside(toSubscriptionFilter(...args)),
     },
@@ -169,8 +188,8 @@ function makeModules(resolver: LoadedResolver) {
     },
   };
   const runtime = {
-    earlyReturn(value?: unknown): never {
-      throw new EarlyReturn(value ?? null);
+    earlyReturn(value?: unknown, options?: { skipTo?: "NEXT" | "END" }): never {
+      throw new EarlyReturn(value ?? null, options?.skipTo === "END" ? "END" : "NEXT");
     },
   };
   return { util, extensions, runtime };
@@ -206,49 +225,127 @@ export function loadResolver(code: string, name = "resolver.js"): LoadedResolver
   return Object.assign(resolver, { request, response });
 }
 
+/** A resolver or pipeline function: its code, the data source it calls and the name it calls it as. */
+export interface ResolverStep {
+  readonly name: string;
+  readonly resolver: LoadedResolver;
+  readonly dataSource: DataSource;
+}
+
+/** What a pipeline resolver is made of: its own before/after handlers and its functions, in order. */
+export interface Pipeline {
+  readonly name: string;
+  readonly resolver: LoadedResolver;
+  readonly functions: readonly ResolverStep[];
+}
+
+/** `ctx` as it crosses from handler to handler: JSON, as AppSync serializes what crosses its runtime's boundary. */
+interface ContextState {
+  readonly input: ResolverInput;
+  stash: Record<string, unknown>;
+  prev: { result: unknown };
+}
+
+/** A handler's outcome: its value, or `runtime.earlyReturn`'s. */
+type HandlerResult = { value: unknown; early?: { skipTo: "NEXT" | "END" } };
+
+/** Runs one handler of `resolver` with a fresh `ctx` inside its own context, and keeps what it left in the stash. */
+function runHandler(
+  resolver: LoadedResolver,
+  handler: Handler,
+  state: ContextState,
+  invocation: Invocation,
+  outcome: { result?: unknown; error?: { message: string; type: string } | null } = {},
+): HandlerResult {
+  const { input } = state;
+  const ctx = resolver.inside({
+    arguments: input.arguments,
+    identity: input.identity,
+    source: input.source ?? null,
+    stash: state.stash,
+    prev: state.prev,
+    result: outcome.result ?? null,
+    error: outcome.error ?? null,
+    request: input.request ?? { headers: {}, domainName: null },
+    info: input.info,
+  }) as Record<string, unknown>;
+  ctx.args = ctx.arguments;
+  resolver.current = invocation;
+  try {
+    return { value: roundTrip(handler(ctx)) };
+  } catch (error) {
+    if (!(error instanceof EarlyReturn)) throw error;
+    return { value: error.value, early: { skipTo: error.skipTo } };
+  } finally {
+    resolver.current = undefined;
+    state.stash = roundTrip(ctx.stash) ?? {};
+  }
+}
+
+/** Calls a data source; its failure becomes `ctx.error` (and its result, if any, `ctx.result`) for the response handler. */
+async function callDataSource(step: ResolverStep, request: unknown) {
+  try {
+    return { result: await step.dataSource(request, step.name), error: null };
+  } catch (error) {
+    const failure = error as { message?: string; type?: string; errorType?: string; result?: unknown };
+    return {
+      result: failure.result ?? null,
+      error: { message: failure.message ?? String(error), type: failure.type ?? failure.errorType ?? "DataSourceError" },
+    };
+  }
+}
+
+/** Request handler, data source, response handler; an early return in the request skips the other two. */
+async function runStep(step: ResolverStep, state: ContextState, invocation: Invocation): Promise<HandlerResult> {
+  const request = runHandler(step.resolver, step.resolver.request, state, invocation);
+  if (request.early) return request;
+  const called = await callDataSource(step, request.value);
+  return runHandler(step.resolver, step.resolver.response, state, invocation, called);
+}
+
+/** Runs `body`, turning `util.error` into a null result with the error, as AppSync does. */
+async function settle(invocation: Invocation, body: () => Promise<unknown>): Promise<ResolverOutcome> {
+  try {
+    return { result: roundTrip(await body()), ...invocation };
+  } catch (error) {
+    if (!(error instanceof ResolverError)) throw error;
+    invocation.errors.push({ message: error.message, errorType: error.errorType, data: error.data, errorInfo: error.errorInfo });
+    return { result: null, ...invocation };
+  }
+}
+
+const newState = (input: ResolverInput): ContextState => ({ input, stash: {}, prev: { result: null } });
+
 /**
  * Runs a unit resolver as AppSync does: request handler, data source, response handler.
  * `util.error` ends the run with a null result and the error; a data source failure reaches the
  * response handler as `ctx.error`; `runtime.earlyReturn` skips what is left.
  */
-export async function runResolver(resolver: LoadedResolver, input: ResolverInput, dataSource: DataSource): Promise<ResolverOutcome> {
+export function runResolver(resolver: LoadedResolver, input: ResolverInput, dataSource: DataSource, name = `${input.info.parentTypeName}.${input.info.fieldName}`): Promise<ResolverOutcome> {
   const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
-  const ctx = resolver.inside({
-    arguments: input.arguments,
-    identity: input.identity,
-    source: input.source ?? null,
-    stash: {},
-    prev: { result: null },
-    result: null,
-    error: null,
-    request: input.request ?? { headers: {}, domainName: null },
-    info: input.info,
-  }) as Record<string, unknown>;
-  ctx.args = ctx.arguments;
-  const outcome = (result: unknown): ResolverOutcome => ({ result: roundTrip(result), ...invocation });
-  const run = (handler: Handler) => {
-    resolver.current = invocation;
-    try {
-      return handler(ctx);
-    } finally {
-      resolver.current = undefined;
+  return settle(invocation, async () => (await runStep({ name, resolver, dataSource }, newState(input), invocation)).value);
+}
+
+/**
+ * Runs a pipeline resolver as AppSync does: its request ("before") handler, each function (request,
+ * data source, response) with the previous step's value as `ctx.prev.result` and one `ctx.stash`
+ * throughout, then its response ("after") handler. `util.error` anywhere ends the run; an early
+ * return in the before handler, or one with `skipTo: 'END'` in a function, goes straight to the after
+ * handler (https://docs.aws.amazon.com/appsync/latest/devguide/runtime-utils-js.html).
+ */
+export function runPipeline(pipeline: Pipeline, input: ResolverInput): Promise<ResolverOutcome> {
+  const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
+  const state = newState(input);
+  return settle(invocation, async () => {
+    const before = runHandler(pipeline.resolver, pipeline.resolver.request, state, invocation);
+    state.prev = { result: before.value };
+    if (!before.early) {
+      for (const step of pipeline.functions) {
+        const { value, early } = await runStep(step, state, invocation);
+        state.prev = { result: value };
+        if (early?.skipTo === "END") break;
+      }
     }
-  };
-  try {
-    const request = roundTrip(run(resolver.request));
-    try {
-      ctx.result = resolver.inside(await dataSource(request));
-    } catch (error) {
-      const failure = error as { message?: string; type?: string; errorType?: string };
-      ctx.error = resolver.inside({ message: failure.message ?? String(error), type: failure.type ?? failure.errorType ?? "DataSourceError" });
-    }
-    return outcome(run(resolver.response));
-  } catch (error) {
-    if (error instanceof EarlyReturn) return outcome(error.value);
-    if (error instanceof ResolverError) {
-      invocation.errors.push({ message: error.message, errorType: error.errorType, data: error.data, errorInfo: error.errorInfo });
-      return outcome(null);
-    }
-    throw error;
-  }
+    return runHandler(pipeline.resolver, pipeline.resolver.response, state, invocation).value;
+  });
 }

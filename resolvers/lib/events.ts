@@ -2,7 +2,7 @@ import { util, Context } from "@aws-appsync/utils";
 import { EVENT_SOURCE } from "./rules";
 
 /** The EventBridge data source request that puts one globalws event on this region's bus. */
-export function putEvent(detailType: string, detail: Record<string, string>) {
+export function putEvent(detailType: string, detail: Record<string, string | undefined>) {
   return {
     operation: "PutEvents" as const,
     events: [{ source: EVENT_SOURCE, detailType, detail }],

@@ -43,6 +43,8 @@ const COMPUTED: Record<string, Computed> = {
     },
   }),
   "aws:appsync/apiKey:ApiKey": (_region, physical) => ({ key: `da2-${physical}` }),
+  "aws:appsync/function:Function": (region, physical) => ({ functionId: `${region}-${physical}-fn` }),
+  "aws:dynamodb/table:Table": (region, physical) => ({ arn: `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${physical}` }),
   "aws:cloudwatch/eventBus:EventBus": (region, physical) => ({ arn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/${physical}` }),
   "aws:cloudwatch/eventRule:EventRule": (region, physical, inputs) => ({
     arn: `arn:aws:events:${region}:${ACCOUNT}:rule/${inputs.eventBusName}/${physical}`,

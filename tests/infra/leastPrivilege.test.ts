@@ -86,6 +86,25 @@ describe("infra: least privilege", () => {
         expect(grantsOf(run, dataSource)).to.deep.equal([{ actions: ["events:PutEvents"], resources: [named(run, `${region}-bus`).state.arn] }]);
       });
 
+      it("lets this API's history data source put and get items in its own region's replica and query only its time index", () => {
+        const dataSource = role(`${region}-history-ds-role`);
+        const table = named(run, "history-table").state.name;
+        const replicaArn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${table}`;
+        expect(trustOf(dataSource)).to.deep.equal({
+          service: "appsync.amazonaws.com", account: ACCOUNT, sourceArns: [named(run, `${region}-api`).state.arn],
+        });
+        expect(grantsOf(run, dataSource)).to.deep.equal([
+          // GetItem: when a conditional put fails, AppSync reads the item back with this role.
+          { actions: ["dynamodb:PutItem", "dynamodb:GetItem"], resources: [replicaArn] },
+          { actions: ["dynamodb:Query"], resources: [`${replicaArn}/index/byTime`] },
+        ]);
+        expect(named(run, `${region}-history-ds`).inputs).to.deep.include({
+          type: "AMAZON_DYNAMODB",
+          dynamodbConfig: { tableName: table, region },
+          serviceRoleArn: dataSource.state.arn,
+        });
+      });
+
       it("lets each forward target put events on its one destination bus, for its own rule only", () => {
         const rule = named(run, `replication-${region}-forward-0`);
         const others = STANDARD_CONFIG.regions.filter((other) => other !== region);
@@ -129,8 +148,15 @@ describe("infra: least privilege", () => {
     });
   }
 
-  it("creates exactly the roles above: two per region and one per target", () => {
+  it("creates exactly the roles above: three per region and one per target", () => {
     const regions = STANDARD_CONFIG.regions.length;
-    expect(ofType(run, "aws:iam/role:Role")).to.have.length(2 * regions + ofType(run, "aws:cloudwatch/eventTarget:EventTarget").length);
+    expect(ofType(run, "aws:iam/role:Role")).to.have.length(3 * regions + ofType(run, "aws:cloudwatch/eventTarget:EventTarget").length);
+  });
+
+  it("creates no history role, data source or table when history is off", async () => {
+    const off = await programFor({ ...STANDARD_CONFIG, historyRetentionHours: 0 });
+    expect(ofType(off, "aws:dynamodb/table:Table")).to.deep.equal([]);
+    expect(ofType(off, "aws:appsync/dataSource:DataSource").filter((ds) => ds.inputs.type === "AMAZON_DYNAMODB")).to.deep.equal([]);
+    expect(ofType(off, "aws:iam/role:Role")).to.have.length(2 * STANDARD_CONFIG.regions.length + ofType(off, "aws:cloudwatch/eventTarget:EventTarget").length);
   });
 });

@@ -48,7 +48,7 @@ describe("infra: Monitoring", () => {
         const [title, ...graphs] = rowWidgets().sort((a, b) => a.x - b.x);
         expect(title.type).to.equal("text");
         expect(title.properties.markdown).to.match(new RegExp(`^## ${region}\\n`));
-        expect(graphs.map((g) => g.type)).to.deep.equal(["metric", "metric", "metric", "metric", "metric"]);
+        expect(graphs.map((g) => g.type)).to.deep.equal(["metric", "metric", "metric", "metric", "metric", "metric", "metric"]);
         const last = graphs[graphs.length - 1];
         expect(last.x + last.width).to.equal(24);
       });
@@ -65,6 +65,16 @@ describe("infra: Monitoring", () => {
           `AWS/AppSync PublishDataMessageSuccess GraphQLAPIId=${apiId}`,
           ...rules.map((rule) => `AWS/Events FailedInvocations EventBusName=${bus} RuleName=${rule.state.name}`),
           `AWS/SQS ApproximateNumberOfMessagesVisible QueueName=${named(run, `${region}-dlq`).state.name}`,
+        ]);
+      });
+
+      it("graphs the history table's throttles and its replication latency to every other region", () => {
+        const table = named(run, "history-table").state.name;
+        const others = STANDARD_CONFIG.regions.filter((other) => other !== region);
+        expect(metricsOf()).to.include.members([
+          `AWS/DynamoDB ThrottledRequests TableName=${table} Operation=PutItem`,
+          `AWS/DynamoDB ThrottledRequests TableName=${table} Operation=Query`,
+          ...others.map((other) => `AWS/DynamoDB ReplicationLatency TableName=${table} ReceivingRegion=${other}`),
         ]);
       });
 

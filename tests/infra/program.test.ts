@@ -38,7 +38,7 @@ describe("infra: program", () => {
 
   it("parents every AWS resource to the globalws component whose name it carries", async () => {
     const components = run.resources.filter((r) => r.type.startsWith("globalws:infra:"));
-    expect(components.map((c) => c.name)).to.have.members([...STANDARD_CONFIG.regions, "replication", "monitoring"]);
+    expect(components.map((c) => c.name)).to.have.members([...STANDARD_CONFIG.regions, "history", "replication", "monitoring"]);
     const resources = run.resources.filter((r) => !r.type.startsWith("globalws:infra:"));
     expect(resources.length).to.be.greaterThan(0);
     for (const resource of resources) {

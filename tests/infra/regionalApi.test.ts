@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { bundleResolver, RESOLVER_FIELDS } from "../../infra/resolverBundle";
+import { bundleResolver, resolverFields } from "../../infra/resolverBundle";
 import { readSchemaText } from "../../schema";
 import { named, ofType, programFor, ProgramRun, STANDARD_CONFIG } from "./harness";
 
@@ -23,9 +23,9 @@ describe("infra: RegionalApi", () => {
     for (const resource of regional) expect(STANDARD_CONFIG.regions, resource.name).to.include(resource.inputs.region);
     for (const region of STANDARD_CONFIG.regions) {
       const children = regional.filter((r) => r.name.startsWith(`${region}-`));
-      // API, log group, key, bus, queue, two data sources, the aws-native provider that reads the
-      // API's endpoint ARN in its region, and the resolvers.
-      expect(children.length).to.equal(8 + RESOLVER_FIELDS.length);
+      // API, log group, key, bus, queue, three data sources, the aws-native provider that reads the
+      // API's endpoint ARN in its region, the resolvers and publish's two pipeline functions.
+      expect(children.length).to.equal(9 + resolverFields({ historyRetentionHours: 24 }).length + 2);
       for (const child of children) expect(child.inputs.region, child.name).to.equal(region);
     }
   });
@@ -80,15 +80,27 @@ describe("infra: RegionalApi", () => {
         expect(named(run, `${region}-none-ds`).inputs).to.include({ apiId: api().state.id, type: "NONE", name: "none" });
       });
 
-      it("has one APPSYNC_JS resolver per field, bundled for this region and allowlist, on the right data source", () => {
+      it("has one APPSYNC_JS resolver per field, bundled for this region, allowlist and retention, on the right data source or pipeline", () => {
+        const settings = { region, channels: STANDARD_CONFIG.channels, historyRetentionHours: 24 };
+        const dataSourceNames = { EVENTBRIDGE: "eventBus", HISTORY: "history", NONE: "none" };
         const resolvers = ofType(run, "aws:appsync/resolver:Resolver").filter((r) => r.inputs.region === region);
-        expect(resolvers).to.have.length(RESOLVER_FIELDS.length);
-        for (const field of RESOLVER_FIELDS) {
+        expect(resolvers).to.have.length(resolverFields(settings).length);
+        for (const field of resolverFields(settings)) {
           const { inputs } = named(run, `${region}-${field.typeName}-${field.fieldName}`);
-          expect(inputs).to.include({ apiId: api().state.id, type: field.typeName, field: field.fieldName, kind: "UNIT" });
+          expect(inputs).to.include({ apiId: api().state.id, type: field.typeName, field: field.fieldName, kind: field.kind });
           expect(inputs.runtime).to.deep.equal({ name: "APPSYNC_JS", runtimeVersion: "1.0.0" });
-          expect(inputs.dataSource).to.equal(field.dataSource === "EVENTBRIDGE" ? "eventBus" : "none");
-          expect(inputs.code).to.equal(bundleResolver(field, { region, channels: STANDARD_CONFIG.channels }).code);
+          const bundled = bundleResolver(field, settings);
+          expect(inputs.code).to.equal(bundled.code);
+          if (field.kind === "UNIT") {
+            expect(inputs.dataSource).to.equal(dataSourceNames[field.dataSource]);
+            continue;
+          }
+          // A pipeline runs its functions in order, each on its data source, with the same bundles.
+          const functions = bundled.functionCode.map((fn) => named(run, `${region}-${field.typeName}-${field.fieldName}-${fn.name}`));
+          expect(inputs.pipelineConfig.functions).to.deep.equal(functions.map((fn) => fn.state.functionId));
+          for (const [index, fn] of bundled.functionCode.entries()) {
+            expect(functions[index].inputs).to.include({ apiId: api().state.id, name: fn.name, dataSource: dataSourceNames[fn.dataSource], code: fn.code });
+          }
         }
       });
     });

@@ -28,7 +28,7 @@ function mesh(regions: string[], fail: (call: Call) => boolean = () => false, re
 const published = (origin: string, name = "cars") => ({
   source: "globalws",
   detailType: "message.published",
-  detail: { name, data: "{\"q\":\"\\\"\"}", id: `m-${origin}`, origin, publishedAt: "2024-01-01T00:00:00Z" },
+  detail: { name, data: "{\"q\":\"\\\"\"}", id: `m-${origin}`, origin, via: origin, publishedAt: "2024-01-01T00:00:00Z" },
 });
 
 const until = async (check: () => boolean) => {

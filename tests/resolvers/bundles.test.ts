@@ -2,18 +2,23 @@ import { expect } from "chai";
 import { Linter } from "eslint";
 import appsync from "@aws-appsync/eslint-plugin";
 import * as esbuild from "esbuild";
-import { bundleResolvers, RESOLVER_FIELDS } from "../../infra/resolverBundle";
-import { SETTINGS } from "./harness";
+import { bundleResolvers, resolverFields } from "../../infra/resolverBundle";
+import { HISTORY_SETTINGS } from "./harness";
 
 describe("resolver bundles", () => {
-  const bundles = bundleResolvers(SETTINGS);
+  const resolvers = bundleResolvers(HISTORY_SETTINGS);
+  const bundles = [
+    ...resolvers.map((b) => ({ name: `${b.typeName}.${b.fieldName}`, code: b.code })),
+    ...resolvers.flatMap((b) => b.functionCode.map((fn) => ({ name: `function ${fn.name}`, code: fn.code }))),
+  ];
 
-  it("bundles one file per resolver field", () => {
-    expect(bundles.map((b) => `${b.typeName}.${b.fieldName}`)).to.deep.equal(RESOLVER_FIELDS.map((f) => `${f.typeName}.${f.fieldName}`));
+  it("bundles one file per resolver field, and one per pipeline function", () => {
+    expect(resolvers.map((b) => `${b.typeName}.${b.fieldName}`)).to.deep.equal(resolverFields(HISTORY_SETTINGS).map((f) => `${f.typeName}.${f.fieldName}`));
+    expect(bundles.filter((b) => b.name.startsWith("function")).map((b) => b.name)).to.deep.equal(["function storeMessage", "function putMessageEvent"]);
   });
 
   for (const bundle of bundles) {
-    describe(`${bundle.typeName}.${bundle.fieldName}`, () => {
+    describe(bundle.name, () => {
       it("is ESM that imports nothing but @aws-appsync/utils and exports request and response", () => {
         // esbuild re-reads the bundle; its metafile lists the imports and named exports (CommonJS would have none).
         const { metafile } = esbuild.buildSync({

@@ -41,7 +41,7 @@ describe("Mutation.unsubscribe", () => {
     const outcome = await run("Mutation", "unsubscribe", { name: "cars" }, bus);
     expect(outcome.errors).to.deep.equal([]);
     expect(bus.requests).to.deep.equal([
-      { operation: "PutEvents", events: [{ source: "globalws", detailType: "channel.unsubscribed", detail: { name: "cars", origin: "us-west-2" } }] },
+      { operation: "PutEvents", events: [{ source: "globalws", detailType: "channel.unsubscribed", detail: { name: "cars", origin: "us-west-2", via: "us-west-2" } }] },
     ]);
     expect(outcome.invalidations).to.deep.equal([{ subscriptionField: "subscribe", payload: { name: "cars" } }]);
     expect(outcome.result).to.deep.equal({ name: "cars", origin: "us-west-2" });
@@ -82,6 +82,6 @@ describe("Mutation.unsubscribeFromBus", () => {
 describe("Query.channels", () => {
   it("returns the allowlist baked into the bundle", async () => {
     expect((await run("Query", "channels", {})).result).to.deep.equal(["cars", "room-*"]);
-    expect((await run("Query", "channels", {}, { settings: { region: "us-east-1", channels: [] } })).result).to.deep.equal([]);
+    expect((await run("Query", "channels", {}, { settings: { region: "us-east-1", channels: [], historyRetentionHours: 0 } })).result).to.deep.equal([]);
   });
 });

@@ -17,14 +17,19 @@ describe("Mutation.publish", () => {
     const [event] = request.events;
     expect(event.source).to.equal("globalws");
     expect(event.detailType).to.equal("message.published");
-    expect(Object.keys(event.detail).sort()).to.deep.equal(["data", "id", "name", "origin", "publishedAt"]);
+    expect(Object.keys(event.detail).sort()).to.deep.equal(["data", "id", "name", "origin", "publishedAt", "sender", "via"]);
     expect(event.detail.name).to.equal("cars");
     expect(event.detail.origin).to.equal("us-west-2");
+    // The mesh forwards what entered it in this region.
+    expect(event.detail.via).to.equal("us-west-2");
+    expect(event.detail.sender).to.equal("iam:arn:aws:iam::000000000000:user/test");
     expect(JSON.parse(event.detail.data)).to.deep.equal(TRICKY);
     expect(event.detail.id).to.match(/^[0-9a-f-]{36}$/);
     expect(Number.isNaN(Date.parse(event.detail.publishedAt))).to.equal(false);
 
-    expect(outcome.result).to.deep.equal({ ...event.detail, data: TRICKY });
+    const { via, ...message } = event.detail;
+    expect(via).to.be.a("string");
+    expect(outcome.result).to.deep.equal({ ...message, data: TRICKY });
   });
 
   it("gives every message its own id", async () => {
@@ -63,7 +68,7 @@ describe("Mutation.publish", () => {
 
   it("allows any well-formed name when the allowlist is empty", async () => {
     const bus = fakeEventBridge();
-    const outcome = await run("Mutation", "publish", { name: "anything.at-all_9", data: 1 }, { ...bus, settings: { region: "eu-west-1", channels: [] } });
+    const outcome = await run("Mutation", "publish", { name: "anything.at-all_9", data: 1 }, { ...bus, settings: { region: "eu-west-1", channels: [], historyRetentionHours: 0 } });
     expect(outcome.errors).to.deep.equal([]);
     expect(bus.requests[0].events[0].detail.origin).to.equal("eu-west-1");
   });

@@ -21,7 +21,7 @@ describe("routing plan", () => {
             expect(rule.eventPattern).to.deep.equal({
               source: ["globalws"],
               "detail-type": ["message.published", "channel.unsubscribed"],
-              detail: { origin: [region] },
+              detail: { via: [region] },
             });
           }
         }
@@ -39,7 +39,7 @@ describe("routing plan", () => {
         for (const region of regions) {
           const [messages] = rulesOf(region, "deliver-messages");
           expect(messages.eventPattern).to.deep.equal({
-            source: ["globalws"], "detail-type": ["message.published"], detail: { origin: [{ "anything-but": region }] },
+            source: ["globalws"], "detail-type": ["message.published"], detail: { via: [{ "anything-but": region }] },
           });
           expect(messages.targets).to.have.length(1);
           expect(messages.targets[0]).to.include({ kind: "appsync", region, field: "publishFromBus", inputPath: "$.detail" });

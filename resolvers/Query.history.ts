@@ -1,0 +1,60 @@
+import { util, Context } from "@aws-appsync/utils";
+import { requireAllowedChannel } from "./lib/channels";
+import { fromItem, retentionMs, timeKeyPrefix } from "./lib/history";
+import { CHANNEL_KEY, EXPIRY_KEY, TIME_INDEX, TIME_KEY } from "./lib/historyTable";
+import { toChannel } from "./lib/messages";
+import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX } from "./lib/rules";
+import { historyRetentionHours } from "./lib/settings";
+import { isGiven } from "./lib/values";
+
+type Args = { name: string; since?: string | null; limit?: number | null; nextToken?: string | null };
+
+/**
+ * One page of the channel's stored messages at or after `since` (never before the retention
+ * window), oldest first, from this region's replica through the time index. Expired items that
+ * DynamoDB's TTL has not deleted yet are filtered out: TTL deletes late.
+ */
+export function request(ctx: Context<Args>) {
+  if (historyRetentionHours === 0) {
+    util.error("History is off on this API: globalws:historyRetentionHours is 0.", "HistoryDisabled");
+  }
+  const { name } = ctx.args;
+  requireAllowedChannel(name);
+  const { since, nextToken } = ctx.args;
+  const limit = isGiven(ctx.args.limit) ? ctx.args.limit : HISTORY_PAGE_DEFAULT;
+  if (limit < 1 || limit > HISTORY_PAGE_MAX) {
+    util.error(`limit is ${limit}: it must be from 1 to ${HISTORY_PAGE_MAX}.`, "BadRequest");
+  }
+  const nowMs = util.time.nowEpochMilliSeconds();
+  const windowStart = nowMs - retentionMs;
+  const requested = isGiven(since) ? util.time.parseISO8601ToEpochMilliSeconds(since) : windowStart;
+  return {
+    operation: "Query",
+    index: TIME_INDEX,
+    query: {
+      expression: "#name = :name AND #ts >= :since",
+      expressionNames: { "#name": CHANNEL_KEY, "#ts": TIME_KEY },
+      expressionValues: util.dynamodb.toMapValues({ ":name": name, ":since": timeKeyPrefix(Math.max(requested, windowStart)) }),
+    },
+    filter: {
+      expression: "#expiresAt > :now",
+      expressionNames: { "#expiresAt": EXPIRY_KEY },
+      expressionValues: util.dynamodb.toMapValues({ ":now": Math.floor(nowMs / 1000) }),
+    },
+    limit,
+    nextToken,
+    scanIndexForward: true,
+  };
+}
+
+/** The page; a `nextToken` this resolver did not issue is the caller's mistake (BadRequest). */
+export function response(ctx: Context<Args>) {
+  if (ctx.error) {
+    if (ctx.error.type === "DynamoDB:UserIllegalArgumentException" && isGiven(ctx.args.nextToken)) {
+      util.error("nextToken is not valid here: pass the nextToken of the previous page of the same history query, unchanged.", "BadRequest");
+    }
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const page = ctx.result as { items: Record<string, unknown>[]; nextToken?: string | null };
+  return { items: page.items.map((item) => toChannel(fromItem(item))), nextToken: page.nextToken ?? null };
+}
