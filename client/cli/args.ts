@@ -1,6 +1,19 @@
 import { parseArgs } from "node:util";
 import { ClientError } from "../lib/errors";
 
+/** The option of the commands that talk to one region. */
+const REGION_OPTION = `  --region NAME             Region to talk to (default: the first region of the outputs).`;
+
+/** Where the outputs come from: every command takes these. */
+const SOURCE_OPTIONS = `  --outputs FILE            Stack outputs as JSON (default: .globalws/local-outputs.json in the
+                            project root, written by \`npm start\`).
+  --stack NAME              Read the outputs of a deployed Pulumi stack
+                            (\`npx pulumi stack output --json --show-secrets --stack NAME\`).`;
+
+/** The options every command takes, as its own help shows them. */
+const COMMON_OPTIONS = `${SOURCE_OPTIONS}
+  -h, --help                Show this help.`;
+
 /** The command line's usage text. */
 const USAGE = `Usage: globalws <command> [options]
 
@@ -16,11 +29,8 @@ Commands:
   web                       Serve the web app on 127.0.0.1 against these outputs, until Ctrl-C.
 
 Options:
-  --region NAME             Region to talk to (default: the first region of the outputs).
-  --outputs FILE            Stack outputs as JSON (default: .globalws/local-outputs.json in the
-                            project root, written by \`npm start\`).
-  --stack NAME              Read the outputs of a deployed Pulumi stack
-                            (\`npx pulumi stack output --json --show-secrets --stack NAME\`).
+${REGION_OPTION}
+${SOURCE_OPTIONS}
   --count N                 smoke: messages to publish in each region (default 20).
   --channel NAME            smoke: channel to use (default: derived from the allowlist).
   --timeout SECONDS         smoke: how long to wait for deliveries after publishing (default 10).
@@ -31,15 +41,6 @@ Exit codes: 0 success; 1 the command failed (refused by the API, unauthorized, u
 subscription ended by the server, messages lost); 2 wrong usage (unknown command or option,
 missing argument, bad JSON, unknown region, outputs missing or malformed).
 `;
-
-/** The option of the commands that talk to one region. */
-const REGION_OPTION = `  --region NAME             Region to talk to (default: the first region of the outputs).`;
-
-/** The options every command takes: where the outputs come from, and help. */
-const COMMON_OPTIONS = `  --outputs FILE            Stack outputs as JSON (default: .globalws/local-outputs.json in the
-                            project root, written by \`npm start\`).
-  --stack NAME              Read the outputs of a deployed Pulumi stack instead.
-  -h, --help                Show this help.`;
 
 /** Each command's own help: usage, what it does, its options. */
 const COMMAND_HELP: Record<CommandName, string> = {
