@@ -9,11 +9,10 @@ import { loadResolver, noneDataSource } from "./appsync/resolverRuntime";
 import { loadSchema } from "./appsync/schema";
 import { EventBus } from "./eventbridge/bus";
 import { eventBridgeDataSource } from "./eventbridge/dataSource";
-import { newApiId, newApiKey, newCredentials } from "./localSecrets";
+import { openLocalState } from "./localState";
 import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
 import { listenRegion, type RegionServer } from "./regionServer";
 import { readStackConfig } from "./stackConfig";
-import { ensureCertificate } from "./tls";
 
 export type { LocalOutputs, RegionOutputs } from "./outputs";
 
@@ -27,7 +26,13 @@ export interface LocalStackOptions {
   basePort?: number;
   /** Delay added to each bus-to-bus hop, in milliseconds (default 0). */
   latencyMs?: number;
-  /** Where the outputs are written (default `.globalws/local-outputs.json`); `null` = not written. */
+  /**
+   * Where the certificate and the keys, credentials and API ids (`local-secrets.json`, per stack and
+   * region) are kept, so that a restart changes nothing for clients (`npm start`: `.globalws/`).
+   * Default: a new temporary directory, removed by `stop()`.
+   */
+  stateDir?: string;
+  /** Where the outputs are written (default `local-outputs.json` in `stateDir`); `null` = not written. */
   outputsFile?: string | null;
   /** Where log lines go (default console.log). */
   log?: (line: string) => void;
@@ -41,7 +46,8 @@ export interface LocalStack {
 }
 
 const PROJECT_ROOT = path.join(__dirname, "..");
-const STATE_DIR = path.join(PROJECT_ROOT, ".globalws");
+/** The state directory of `npm start` (gitignored). */
+export const PROJECT_STATE_DIR = path.join(PROJECT_ROOT, ".globalws");
 /** The delay before the first retry of a failed AppSync target call. */
 const RETRY_DELAY_MS = 100;
 
@@ -57,11 +63,10 @@ function eventBridgeCaller(region: string): Caller {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const config = readStackConfig(options.stack ?? "dev", PROJECT_ROOT);
+  const stackName = options.stack ?? "dev";
+  const config = readStackConfig(stackName, PROJECT_ROOT);
   const regions = options.regions ?? config.regions;
   const channels = options.channels ?? config.channels;
-  const certificate = await ensureCertificate(STATE_DIR);
-  const credentials = newCredentials();
   const schema = loadSchema();
   const plan = planRouting(regions);
 
@@ -95,6 +100,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus) } }));
   }
 
+  const state = await openLocalState(options.stateDir, stackName, regions);
+  const { certificate, secrets: kept } = state;
+  const credentials = kept.credentials;
   const servers: RegionServer[] = [];
   const endpoints: RealtimeEndpoint[] = [];
   const outputs: LocalOutputs = { regions: {}, credentials, certificateFile: certificate.certificateFile };
@@ -102,7 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [index, region] of regions.entries()) {
       const api = apis.get(region) as RegionalApi;
       const bus = buses.get(region) as EventBus;
-      const secrets: ApiSecrets = { region, apiKey: newApiKey(), credentials };
+      const secrets: ApiSecrets = { region, apiKey: kept.regions[region].apiKey, credentials };
       const realtime = new RealtimeEndpoint(api, secrets, APPSYNC_REALTIME);
       endpoints.push(realtime);
       const basePort = options.basePort ?? 4000;
@@ -115,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const regionOutputs: RegionOutputs = {
         graphqlUrl: `https://${origin}/graphql`,
         realtimeUrl: `wss://${origin}/graphql/realtime`,
-        apiId: newApiId(),
+        apiId: kept.regions[region].apiId,
         apiKey: secrets.apiKey,
         eventBusArn: bus.arn,
         deadLetterQueueUrl: `https://${origin}/dead-letters`,
@@ -125,10 +133,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await Promise.all(servers.map((server) => server.close()));
     for (const bus of buses.values()) bus.close();
+    state.release();
     throw error;
   }
 
-  const outputsFile = options.outputsFile === undefined ? path.join(STATE_DIR, "local-outputs.json") : options.outputsFile;
+  const outputsFile = options.outputsFile === undefined ? path.join(state.dir, "local-outputs.json") : options.outputsFile;
   if (outputsFile) writeOutputs(outputsFile, outputs);
   for (const line of describeOutputs(outputs, outputsFile)) log(line);
 
@@ -140,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         for (const bus of buses.values()) bus.close();
         for (const endpoint of endpoints) endpoint.close();
         await Promise.all(servers.map((server) => server.close()));
+        state.release();
       })()),
   };
 }
