@@ -7,6 +7,7 @@ import WebSocket from "ws";
 import type { LocalOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
 import { percentile } from "../client/cli/latencyMatrix";
+import { PUBLISH, SUBSCRIBE } from "../client/lib/operations";
 import { mb, ms } from "./stats";
 
 const USAGE = `Usage: npm run bench -- [--subscribers N] [--rate PER_S] [--seconds S] [--latency MS] [--stack NAME]
@@ -37,8 +38,6 @@ interface ScenarioResult {
 
 type Ready = { type: "ready"; outputs?: LocalOutputs; bareUrl?: string };
 const now = () => performance.timeOrigin + performance.now();
-const SUBSCRIPTION = "subscription Bench($name: String!) { subscribe(name: $name) { data origin } }";
-const PUBLISH = "mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { name data id origin publishedAt } }";
 const DRAIN_TIMEOUT_MS = 10_000;
 
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
@@ -70,7 +69,8 @@ function subscriber(kind: "local" | "bare", ready: Ready, region: string, onData
       const message = JSON.parse(raw.toString());
       if (message.type === "data") return onData(message.payload.data.subscribe.data);
       if (message.type === "connection_ack") {
-        const data = JSON.stringify({ query: SUBSCRIPTION, variables: { name: "bench" } });
+        // The operations every client ships: subscribers and publishers select every field.
+        const data = JSON.stringify({ query: SUBSCRIBE, variables: { name: "bench" } });
         const endpoints = (ready.outputs as LocalOutputs).regions[region];
         socket.send(JSON.stringify({ id: "bench", type: "start", payload: { data, extensions: { authorization: { "x-api-key": endpoints.apiKey } } } }));
       }

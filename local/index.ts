@@ -13,11 +13,10 @@ import { GlobalTable } from "./dynamodb/globalTable";
 import { PaginationTokens } from "./dynamodb/paginationToken";
 import { EventBus } from "./eventbridge/bus";
 import { eventBridgeDataSource } from "./eventbridge/dataSource";
-import { newApiId, newApiKey, newCredentials } from "./localSecrets";
+import { openLocalState } from "./localState";
 import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
 import { listenRegion, type RegionServer } from "./regionServer";
 import { readStackConfig } from "./stackConfig";
-import { ensureCertificate } from "./tls";
 
 export type { LocalOutputs, RegionOutputs } from "./outputs";
 
@@ -28,18 +27,19 @@ export interface LocalStackOptions {
   regions?: string[];
   channels?: string[];
   historyRetentionHours?: number;
-  /**
-   * Where the history replicas keep their data (default `.globalws/history/<stack>`, which survives a
-   * restart); `null` keeps it in memory.
-   */
-  historyDir?: string | null;
-  /** Starts with empty history (`npm start -- --fresh`). */
+  /** Starts with empty history (`npm start -- --fresh`); history is otherwise kept in `stateDir`. */
   fresh?: boolean;
   /** The first region's port; the others follow (default 4000). 0 = a random port for each. */
   basePort?: number;
   /** Delay added to each bus-to-bus hop, in milliseconds (default 0). */
   latencyMs?: number;
-  /** Where the outputs are written (default `.globalws/local-outputs.json`); `null` = not written. */
+  /**
+   * Where the certificate and the keys, credentials and API ids (`local-secrets.json`, per stack and
+   * region) are kept, so that a restart changes nothing for clients (`npm start`: `.globalws/`).
+   * Default: a new temporary directory, removed by `stop()`.
+   */
+  stateDir?: string;
+  /** Where the outputs are written (default `local-outputs.json` in `stateDir`); `null` = not written. */
   outputsFile?: string | null;
   /** Where log lines go (default console.log). */
   log?: (line: string) => void;
@@ -53,7 +53,8 @@ export interface LocalStack {
 }
 
 const PROJECT_ROOT = path.join(__dirname, "..");
-const STATE_DIR = path.join(PROJECT_ROOT, ".globalws");
+/** The state directory of `npm start` (gitignored). */
+export const PROJECT_STATE_DIR = path.join(PROJECT_ROOT, ".globalws");
 /** The delay before the first retry of a failed AppSync target call. */
 const RETRY_DELAY_MS = 100;
 
@@ -76,18 +77,27 @@ function unavailable(kind: string): DataSource {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const config = readStackConfig(options.stack ?? "dev", PROJECT_ROOT);
+  const stackName = options.stack ?? "dev";
+  const config = readStackConfig(stackName, PROJECT_ROOT);
   const regions = options.regions ?? config.regions;
   const channels = options.channels ?? config.channels;
   const historyRetentionHours = options.historyRetentionHours ?? config.historyRetentionHours;
-  const historyDir = options.historyDir === undefined ? path.join(STATE_DIR, "history", options.stack ?? "dev") : options.historyDir;
-  if (historyDir && options.fresh) rmSync(historyDir, { recursive: true, force: true });
-  const certificate = await ensureCertificate(STATE_DIR);
-  const credentials = newCredentials();
   const schema = loadSchema();
   const plan = planRouting(regions);
 
-  const history = historyRetentionHours > 0 ? await GlobalTable.start({ regions, dir: historyDir, latencyMs: options.latencyMs ?? 0, log }) : null;
+  const state = await openLocalState(options.stateDir, stackName, regions);
+  const { certificate, secrets: kept } = state;
+  const credentials = kept.credentials;
+  // Each stack keeps its own history, in the state directory, so it survives a restart.
+  const historyDir = path.join(state.dir, "history", stackName);
+  if (options.fresh) rmSync(historyDir, { recursive: true, force: true });
+  let history: GlobalTable | null;
+  try {
+    history = historyRetentionHours > 0 ? await GlobalTable.start({ regions, dir: historyDir, latencyMs: options.latencyMs ?? 0, log }) : null;
+  } catch (error) {
+    state.release();
+    throw error;
+  }
   const tokens = new PaginationTokens();
   const apis = new Map<string, RegionalApi>();
   const buses = new Map<string, EventBus>();
@@ -133,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [index, region] of regions.entries()) {
       const api = apis.get(region) as RegionalApi;
       const bus = buses.get(region) as EventBus;
-      const secrets: ApiSecrets = { region, apiKey: newApiKey(), credentials };
+      const secrets: ApiSecrets = { region, apiKey: kept.regions[region].apiKey, credentials };
       const realtime = new RealtimeEndpoint(api, secrets, APPSYNC_REALTIME);
       endpoints.push(realtime);
       const basePort = options.basePort ?? 4000;
@@ -146,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const regionOutputs: RegionOutputs = {
         graphqlUrl: `https://${origin}/graphql`,
         realtimeUrl: `wss://${origin}/graphql/realtime`,
-        apiId: newApiId(),
+        apiId: kept.regions[region].apiId,
         apiKey: secrets.apiKey,
         eventBusArn: bus.arn,
         deadLetterQueueUrl: `https://${origin}/dead-letters`,
@@ -157,10 +167,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.all(servers.map((server) => server.close()));
     for (const bus of buses.values()) bus.close();
     await history?.close();
+    state.release();
     throw error;
   }
 
-  const outputsFile = options.outputsFile === undefined ? path.join(STATE_DIR, "local-outputs.json") : options.outputsFile;
+  const outputsFile = options.outputsFile === undefined ? path.join(state.dir, "local-outputs.json") : options.outputsFile;
   if (outputsFile) writeOutputs(outputsFile, outputs);
   for (const line of describeOutputs(outputs, outputsFile)) log(line);
 
@@ -173,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         for (const endpoint of endpoints) endpoint.close();
         await Promise.all(servers.map((server) => server.close()));
         await history?.close();
+        state.release();
       })()),
   };
 }

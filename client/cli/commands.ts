@@ -66,6 +66,7 @@ async function subscribe(api: RegionApi, channel: string, io: CommandIo): Promis
     api
       .subscribe(connection, channel, {
         next: (message) => io.out(JSON.stringify(message)),
+        deliveryError: (error) => io.err(`A delivery on "${channel}" in ${api.region} came without a message: ${error.message}`),
         error: (error) => {
           io.err(`Subscription to "${channel}" in ${api.region} failed: ${error.message}`);
           resolve(1);

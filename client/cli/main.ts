@@ -1,6 +1,6 @@
 import { ClientError } from "../lib/errors";
 import { loadOutputs } from "../lib/outputs";
-import { parseCommandLine, USAGE } from "./args";
+import { parseCommandLine } from "./args";
 import { runCommand, type CommandIo } from "./commands";
 
 const io: CommandIo = {
@@ -11,8 +11,8 @@ const io: CommandIo = {
 /** `globalws`: the command-line client of a globalws stack, local or deployed. */
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
-  if (command === "help") {
-    io.out(USAGE);
+  if ("help" in command) {
+    io.out(command.help);
     return 0;
   }
   const outputs = await loadOutputs({ outputsFile: command.outputsFile, stack: command.stack });

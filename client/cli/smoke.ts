@@ -73,6 +73,7 @@ export async function runSmoke(apis: RegionApi[], options: SmokeOptions): Promis
       connections.push(connection);
       await api.subscribe(connection, channel, {
         next: (message) => receive(api.region, message),
+        deliveryError: (error) => options.log(`smoke: a delivery in ${api.region} came without a message: ${error.message}`),
         error: (error) => options.log(`smoke: subscription in ${api.region} failed: ${error.message}`),
         complete: () => options.log(`smoke: subscription in ${api.region} was closed by the server`),
       });

@@ -3,7 +3,11 @@
  * Plain strings only: this module is bundled for the browser too.
  */
 
-/** The fields of a message, as publishers get it back and subscribers receive it. */
+/**
+ * Every field of `Channel`, as publishers get a message back and subscribers receive it. A
+ * publisher must select all of them: AppSync sends subscribers only the fields the mutation
+ * selected, so a subscriber that needs more gets an error instead of the message (README: Limits).
+ */
 const MESSAGE_FIELDS = "name data id origin publishedAt";
 
 /** Lists the channel allowlist (empty: any valid name is allowed). */
@@ -44,7 +48,15 @@ export interface DecodedMessage extends Omit<ChannelMessage, "data"> {
   data: unknown;
 }
 
-/** Decodes a message's `data`; AppSync sends AWSJSON as a string. */
+/**
+ * Decodes a message's `data`; AppSync sends AWSJSON as a string.
+ * @throws Error when `data` is not JSON text.
+ */
 export function decodeMessage(message: ChannelMessage): DecodedMessage {
-  return { ...message, data: typeof message.data === "string" ? JSON.parse(message.data) : message.data };
+  if (typeof message.data !== "string") return message;
+  try {
+    return { ...message, data: JSON.parse(message.data) };
+  } catch (error) {
+    throw new Error(`Message ${message.id} on "${message.name}" has data that is not JSON (${(error as Error).message}).`);
+  }
 }

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ClientError } from "./errors";
 import type { RegionEndpoints, RegionsMap } from "./regions";
@@ -19,8 +20,8 @@ export interface ClientOutputs {
   certificateFile?: string;
 }
 
-/** Where `npm start` writes the local runtime's outputs. */
-const DEFAULT_OUTPUTS_FILE = ".globalws/local-outputs.json";
+/** Where `npm start` writes the local runtime's outputs, in the project root. */
+const LOCAL_OUTPUTS_FILE = join(".globalws", "local-outputs.json");
 
 /** Where to read the outputs from: a file, or a Pulumi stack. */
 export interface OutputsSource {
@@ -30,7 +31,8 @@ export interface OutputsSource {
 
 /**
  * Loads the outputs from `--outputs FILE`, from `--stack NAME` (through the Pulumi CLI), or from
- * the local runtime's file when neither is given and it exists.
+ * the local runtime's file (see `localOutputsFile`) when neither is given and it exists.
+ * Missing or malformed outputs are a usage error (exit code 2).
  */
 export async function loadOutputs(source: OutputsSource): Promise<ClientOutputs> {
   if (source.outputsFile && source.stack) {
@@ -39,17 +41,39 @@ export async function loadOutputs(source: OutputsSource): Promise<ClientOutputs>
   if (source.stack) {
     return parseOutputs(await readStackOutputs(source.stack), `stack "${source.stack}"`);
   }
-  const file = source.outputsFile ?? DEFAULT_OUTPUTS_FILE;
+  const file = source.outputsFile ?? localOutputsFile(process.cwd());
   if (!existsSync(file)) {
     throw new ClientError(
       source.outputsFile
         ? `Outputs file ${file} does not exist.`
-        : `No outputs found: ${DEFAULT_OUTPUTS_FILE} does not exist. Run \`npm start\` for the local ` +
+        : `No outputs found: ${file} does not exist. Run \`npm start\` for the local ` +
             "runtime, or pass --stack NAME (a deployed Pulumi stack) or --outputs FILE.",
       2,
     );
   }
   return parseOutputs(readFileSync(file, "utf8"), file);
+}
+
+/**
+ * The local runtime's outputs file for a command run in `cwd`: `.globalws/local-outputs.json` in the
+ * project root, the nearest directory up from `cwd` whose Pulumi.yaml or package.json names the
+ * project `globalws`, so that any subdirectory works; in `cwd` itself outside the project.
+ */
+function localOutputsFile(cwd: string): string {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (isProjectRoot(dir)) return join(dir, LOCAL_OUTPUTS_FILE);
+    if (dirname(dir) === dir) return join(cwd, LOCAL_OUTPUTS_FILE);
+  }
+}
+
+function isProjectRoot(dir: string): boolean {
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8") : "");
+  if (/^name:\s*["']?globalws["']?\s*$/m.test(read("Pulumi.yaml"))) return true;
+  try {
+    return (JSON.parse(read("package.json") || "{}") as { name?: unknown }).name === "globalws";
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `pulumi stack output --json --show-secrets` for `stack` and returns its stdout. */
@@ -70,17 +94,17 @@ function parseOutputs(json: string, origin: string): ClientOutputs {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new ClientError(`Outputs from ${origin} are not valid JSON: ${(error as Error).message}`);
+    throw new ClientError(`Outputs from ${origin} are not valid JSON: ${(error as Error).message}`, 2);
   }
   const outputs = value as Partial<ClientOutputs> | null;
   const regions = outputs?.regions;
   if (!regions || typeof regions !== "object" || Object.keys(regions).length === 0) {
-    throw new ClientError(`Outputs from ${origin} have no "regions" map.`);
+    throw new ClientError(`Outputs from ${origin} have no "regions" map.`, 2);
   }
   for (const [region, endpoints] of Object.entries(regions)) {
     for (const key of ["graphqlUrl", "realtimeUrl", "apiKey"] as const) {
       if (typeof endpoints?.[key] !== "string") {
-        throw new ClientError(`Outputs from ${origin}: region ${region} has no "${key}".`);
+        throw new ClientError(`Outputs from ${origin}: region ${region} has no "${key}".`, 2);
       }
     }
   }

@@ -16,6 +16,12 @@ export interface RealtimeEndpoint {
 /** What a subscription reports. `complete` means the server ended it (e.g. a forced unsubscribe). */
 export interface SubscriptionHandlers<T> {
   next(value: T): void;
+  /**
+   * A delivery that carries errors, or no value, instead of a message (on AppSync, e.g. when the
+   * publisher selected fewer fields than the subscription needs); the subscription goes on.
+   */
+  deliveryError(error: Error): void;
+  /** The subscription ended with an error; nothing more comes. */
   error(error: Error): void;
   complete(): void;
 }
@@ -34,7 +40,7 @@ interface PendingStart {
 interface ServerMessage {
   type: string;
   id?: string;
-  payload?: { data?: Record<string, unknown>; errors?: GraphqlErrorEntry[]; connectionTimeoutMs?: number };
+  payload?: { data?: Record<string, unknown> | null; errors?: GraphqlErrorEntry[]; connectionTimeoutMs?: number } | null;
 }
 
 /** How long to wait for `connection_ack` and `start_ack`. */
@@ -166,7 +172,7 @@ export class RealtimeConnection {
         pending?.resolve();
         break;
       case "data":
-        for (const value of Object.values(message.payload?.data ?? {})) handlers?.next(value);
+        if (handlers) deliver(message.payload, handlers);
         break;
       case "error": {
         const error = new GraphqlError(message.payload?.errors ?? [{ message: "subscription error" }]);
@@ -218,6 +224,17 @@ export class RealtimeConnection {
 
   private send(message: Record<string, unknown>): void {
     this.socket.send(JSON.stringify(message));
+  }
+}
+
+/** Hands the message of a `data` frame to `next`, or what is wrong with the frame to `deliveryError`. */
+function deliver(payload: ServerMessage["payload"], handlers: SubscriptionHandlers<unknown>): void {
+  if (payload?.errors?.length) return handlers.deliveryError(new GraphqlError(payload.errors));
+  const values = Object.values(payload?.data ?? {});
+  if (values.length === 0) return handlers.deliveryError(new ClientError("The server sent a data message without data."));
+  for (const value of values) {
+    if (value === null || typeof value !== "object") handlers.deliveryError(new ClientError(`The server sent a data message whose value is ${JSON.stringify(value)}.`));
+    else handlers.next(value);
   }
 }
 

@@ -75,7 +75,15 @@ export class RegionApi {
   ): Promise<ActiveSubscription> {
     return connection.subscribe<ChannelMessage>(SUBSCRIBE, { name }, {
       ...handlers,
-      next: (message) => handlers.next(decodeMessage(message)),
+      next: (message) => {
+        let decoded: DecodedMessage;
+        try {
+          decoded = decodeMessage(message);
+        } catch (error) {
+          return handlers.deliveryError(error as Error);
+        }
+        handlers.next(decoded);
+      },
     });
   }
 

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { graphqlRequest } from "../../client/lib/graphqlHttp";
 import type { ClientOutputs } from "../../client/lib/outputs";
 import { startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
 
@@ -78,6 +79,30 @@ describe("command-line client against the local runtime", function () {
     }
   });
 
+  it("prints a command's own help for `<command> --help` and `help <command>`", async () => {
+    const publish = await run(["publish", "--help"]);
+    expect(publish.code).to.equal(0);
+    expect(publish.stdout).to.match(/^Usage: globalws publish CHANNEL JSON \[options\]\n/);
+    expect(publish.stdout).to.include("--region NAME").and.not.include("smoke");
+    const unsubscribe = await run(["help", "unsubscribe"]);
+    expect(unsubscribe.code).to.equal(0);
+    expect(unsubscribe.stdout).to.match(/^Usage: globalws unsubscribe CHANNEL/);
+    expect(unsubscribe.stdout).to.include("CHANNEL need not be on the allowlist, on purpose");
+    expect(await run(["frobnicate", "--help"])).to.include({ code: 2, stderr: 'globalws: Unknown command "frobnicate". Commands: channels, subscribe, publish, unsubscribe, smoke, web.\n' });
+  });
+
+  it("finds .globalws/local-outputs.json in the project root from any subdirectory", async () => {
+    for (const [marker, text] of [["package.json", '{"name": "globalws"}'], ["Pulumi.yaml", "name: globalws\nmain: infra/index.ts\n"]]) {
+      const root = join(fixture.dir, `project-${marker}`);
+      mkdirSync(join(root, ".globalws"), { recursive: true });
+      mkdirSync(join(root, "client", "web"), { recursive: true });
+      writeFileSync(join(root, marker), text);
+      writeFileSync(join(root, ".globalws", "local-outputs.json"), readFileSync(fixture.outputsFile));
+      const result = await run(["channels", "--region", "eu-west-1"], { cwd: join(root, "client", "web") });
+      expect(result, marker).to.include({ code: 0, stdout: "general\nchat.*\n" });
+    }
+  });
+
   it("lists the channel allowlist, one per line", async () => {
     const result = await run(["channels", ...outputs, "--region", "eu-west-1"]);
     expect(result).to.include({ code: 0, stdout: "general\nchat.*\n" });
@@ -118,11 +143,40 @@ describe("command-line client against the local runtime", function () {
     }
   });
 
+  it("reports a delivery that comes with errors and goes on: a publisher that selected too few fields", async () => {
+    const subscriber = start(["subscribe", "general", ...outputs]);
+    let stderr = "";
+    subscriber.stderr?.on("data", (chunk) => (stderr += chunk));
+    try {
+      await nextLine(subscriber.stderr!, /^Subscribed to "general"/);
+      const api = fixture.stack.outputs.regions["us-west-2"];
+      const reported = nextLine(subscriber.stderr!, /^A delivery on "general" in us-west-2 came without a message: /);
+      // `name` lets the message through the channel filter; `data` and the rest are missing.
+      const query = 'mutation { publish(name: "general", data: "\\"name and id only\\"") { name id } }';
+      await graphqlRequest({ url: api.graphqlUrl, ca: fixture.ca }, { mode: "apiKey", apiKey: api.apiKey }, query);
+      const line = await reported;
+      expect(line).to.match(/Cannot return null for non-nullable/);
+
+      const received = nextLine(subscriber.stdout!, /./);
+      expect(await run(["publish", "general", '"every field"', ...outputs])).to.include({ code: 0 });
+      expect(JSON.parse(await received)).to.include({ data: "every field" });
+      expect(subscriber.exitCode).to.equal(null);
+    } finally {
+      subscriber.kill();
+    }
+  });
+
   it("takes the local runtime's credentials from its outputs file for unsubscribe", async () => {
     const withCredentials = fixture.writeJson("with-credentials.json", fixture.stack.outputs);
     const result = await run(["unsubscribe", "chat.room", "--outputs", withCredentials]);
     expect(result.code).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.equal({ name: "chat.room", origin: "us-west-2" });
+  });
+
+  it("unsubscribes a channel that is not on the allowlist, to close one removed from it", async () => {
+    const result = await run(["unsubscribe", "removed-channel", ...outputs], { env: fixture.credentialsEnv });
+    expect(result).to.include({ code: 0 });
+    expect(JSON.parse(result.stdout)).to.deep.equal({ name: "removed-channel", origin: "us-west-2" });
   });
 
   it("runs smoke across three regions and reports no loss", async () => {
@@ -178,7 +232,22 @@ describe("command-line client against the local runtime", function () {
     it("exits 2 when no outputs are found", async () => {
       const result = await run(["channels"], { cwd: fixture.dir });
       expect(result.code).to.equal(2);
-      expect(result.stderr).to.include("No outputs found: .globalws/local-outputs.json does not exist.");
+      expect(result.stderr).to.include(`No outputs found: ${join(fixture.dir, ".globalws", "local-outputs.json")} does not exist.`);
+    });
+
+    it("exits 2 when the outputs file is malformed", async () => {
+      const cases: [string, string][] = [
+        ["{ not json", "are not valid JSON"],
+        ['{"regions": {}}', 'have no "regions" map.'],
+        ['{"regions": {"us-west-2": {"graphqlUrl": "https://127.0.0.1:1/graphql"}}}', 'region us-west-2 has no "realtimeUrl".'],
+      ];
+      for (const [text, problem] of cases) {
+        const file = join(fixture.dir, "malformed.json");
+        writeFileSync(file, text);
+        const result = await run(["channels", "--outputs", file]);
+        expect(result, text).to.include({ code: 2 });
+        expect(result.stderr).to.include(`Outputs from ${file}`).and.include(problem);
+      }
     });
 
     it("exits 1 with the server's error for a disallowed channel", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../../local";
@@ -10,6 +10,8 @@ export interface LocalStackFixture {
   dir: string;
   /** The outputs without the credentials, as a file: IAM must come from the environment. */
   outputsFile: string;
+  /** The local runtime's certificate (PEM), for clients to trust. */
+  ca: string;
   /** Environment variables carrying the local runtime's IAM credentials. */
   credentialsEnv: Record<string, string>;
   /** Writes `outputs` (any JSON) to a scratch file and returns its path. */
@@ -31,6 +33,7 @@ export async function startLocalStackFixture(regions: string[], channels: string
     stack,
     dir,
     outputsFile: writeJson("outputs.json", withoutCredentials),
+    ca: readFileSync(stack.outputs.certificateFile, "utf8"),
     credentialsEnv: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
     writeJson,
     stop: async () => {

@@ -77,13 +77,16 @@ class ScriptedServer {
 /** Collects what a subscription reports; `ended` settles on `error` or `complete`. */
 function recorder() {
   const values: unknown[] = [];
+  const deliveryErrors: string[] = [];
   let settle: (outcome: string) => void = () => {};
   const ended = new Promise<string>((resolve) => (settle = resolve));
   return {
     values,
+    deliveryErrors,
     ended,
     handlers: {
       next: (value: unknown) => values.push(value),
+      deliveryError: (error: Error) => deliveryErrors.push(error.message),
       error: (error: Error) => settle(`error: ${error.message}`),
       complete: () => settle("complete"),
     },
@@ -123,6 +126,28 @@ describe("real-time client (AppSync protocol)", () => {
     server.send({ type: "complete", id: start.id });
     expect(await subscription.ended).to.equal("complete");
     expect(subscription.values).to.deep.equal([{ id: "m1" }]);
+    connection.close();
+  });
+
+  it("reports a data message with errors or without a message, and goes on delivering", async () => {
+    const connection = await connect();
+    const subscription = recorder();
+    await connection.subscribe("subscription { subscribe { id } }", {}, subscription.handlers);
+    const id = server.received.find((message) => message.type === "start")!.id;
+    const nonNull = { message: "Cannot return null for non-nullable type: 'ID' within parent 'Channel' (/subscribe/id)", path: ["subscribe", "id"] };
+    for (const payload of [{ data: { subscribe: null }, errors: [nonNull] }, { data: { subscribe: null } }, { data: null }, null, {}]) {
+      server.send({ type: "data", id, payload });
+    }
+    server.send({ type: "data", id, payload: { data: { subscribe: { id: "m1" } } } });
+    server.send({ type: "complete", id });
+
+    expect(await subscription.ended).to.equal("complete");
+    expect(subscription.values).to.deep.equal([{ id: "m1" }]);
+    expect(subscription.deliveryErrors).to.deep.equal([
+      nonNull.message,
+      "The server sent a data message whose value is null.",
+      ...Array(3).fill("The server sent a data message without data."),
+    ]);
     connection.close();
   });
 

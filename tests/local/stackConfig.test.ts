@@ -33,7 +33,7 @@ describe("local runtime: stack config and outputs", function () {
   it("writes the outputs file in the contract's shape, with the local credentials and certificate", async function () {
     const file = path.join(dir, "outputs.json");
     const lines: string[] = [];
-    const stack = await startLocalStack({ regions: ["us-west-2", "eu-west-1"], channels: [], basePort: 0, outputsFile: file, log: (line) => lines.push(line) });
+    const stack = await startLocalStack({ regions: ["us-west-2", "eu-west-1"], channels: [], basePort: 0, stateDir: dir, outputsFile: file, log: (line) => lines.push(line) });
     await stack.stop();
     const written = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(written).to.deep.equal(stack.outputs);

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { BrowserOutputs } from "../../lib/regions";
-import { connectRegion, loadBrowserOutputs } from "./api";
+import { connectRegion, loadBrowserOutputs, type KeyRenewal } from "./api";
 import { explainApiError } from "./apiErrors";
 import { ChannelPicker } from "./components/ChannelPicker";
 import { Composer } from "./components/Composer";
@@ -10,8 +10,11 @@ import { RegionPicker } from "./components/RegionPicker";
 import { useChannel } from "./useChannel";
 import { useConnectionState } from "./useConnectionState";
 
-/** The region and channel in the address bar, so a tab can be bookmarked or opened per region. */
+/** The region and channel in the address bar when the page loaded (the page keeps them there). */
 const params = new URLSearchParams(window.location.search);
+
+/** What the page says once it reconnected with the key the server now serves. */
+const KEYS_RENEWED = "The server restarted with new API keys; this page reconnected with them.";
 
 /** The page: pick a region and a channel, watch the channel's messages arrive, send your own. */
 export function App() {
@@ -30,12 +33,26 @@ export function App() {
 }
 
 function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: string }) {
-  const client = useMemo(() => connectRegion(region, outputs.regions[region]), [outputs, region]);
+  const [notice, setNotice] = useState<string>();
+  // The API refused the key: the server (npm start, globalws web) may serve a new one since.
+  const renewKey = useCallback<KeyRenewal>(
+    async (refusedKey) => {
+      const renewed = (await loadBrowserOutputs()).regions[region];
+      if (!renewed || renewed.apiKey === refusedKey) return undefined;
+      setNotice(KEYS_RENEWED);
+      return renewed;
+    },
+    [region],
+  );
+  const client = useMemo(() => connectRegion(region, outputs.regions[region], renewKey), [outputs, region, renewKey]);
   const connection = useConnectionState();
   const [allowlist, setAllowlist] = useState<string[]>([]);
   const [channel, setChannel] = useState(params.get("channel") ?? "");
   const [sendError, setSendError] = useState<string>();
-  const { messages, status, resubscribe } = useChannel(client, channel);
+  const { messages, status, deliveryError, resubscribe } = useChannel(client, channel);
+
+  useEffect(() => keepInAddressBar(region, channel), [region, channel]);
+  useEffect(() => setSendError(undefined), [channel]);
 
   useEffect(() => {
     client.channels().then(
@@ -62,16 +79,31 @@ function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: stri
         <RegionPicker regions={Object.keys(outputs.regions)} region={region} />
         <ChannelPicker allowlist={allowlist} channel={channel} onChange={setChannel} />
       </section>
+      {notice && (
+        <div className="banner info" role="status">
+          <span>{notice}</span>
+          <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
+      {status.kind === "refused" && <p className="banner error" role="alert">{status.reason}</p>}
       {(status.kind === "failed" || status.kind === "closed") && (
         <div className="banner error" role="alert">
           <span>{status.reason}</span>
           <button type="button" onClick={resubscribe}>Subscribe again</button>
         </div>
       )}
-      <Composer channel={channel} onSend={send} error={sendError} />
-      <MessageBoard messages={messages} region={region} />
+      <Composer channel={channel} onSend={send} error={sendError} disabled={status.kind === "refused"} />
+      <MessageBoard messages={messages} region={region} deliveryError={deliveryError} />
     </Shell>
   );
+}
+
+/** Writes the region and channel into the address bar, so that a reload or a region switch keeps them. */
+function keepInAddressBar(region: string, channel: string): void {
+  const url = new URL(window.location.href);
+  url.searchParams.set("region", region);
+  if (channel) url.searchParams.set("channel", channel);
+  if (url.href !== window.location.href) window.history.replaceState(null, "", url);
 }
 
 /** Amplify says only "A network error has occurred"; name the API, and the usual cause locally. */

@@ -18,3 +18,22 @@ export function addToBoard(board: BoardMessage[], message: DecodedMessage, recei
   const latencyMs = receivedAt - Date.parse(message.publishedAt);
   return [{ ...message, latencyMs }, ...board].slice(0, BOARD_SIZE);
 }
+
+/** What a message's data is, as the board labels it: a JSON string is `text`. */
+export type DataKind = "text" | "number" | "boolean" | "null" | "array" | "object";
+
+/** The kind of a decoded JSON value. */
+export function jsonKind(data: unknown): DataKind {
+  if (data === null) return "null";
+  if (Array.isArray(data)) return "array";
+  switch (typeof data) {
+    case "string":
+      return "text";
+    case "number":
+      return "number";
+    case "boolean":
+      return "boolean";
+    default:
+      return "object";
+  }
+}

@@ -2,8 +2,8 @@ import { useState } from "react";
 
 type Mode = "text" | "json";
 
-/** Writes a message: plain text (sent as a JSON string) or any JSON value. */
-export function Composer(props: { channel: string; onSend(data: unknown): Promise<void>; error?: string }) {
+/** Writes a message: plain text (sent as a JSON string) or any JSON value. `disabled`: the channel is refused. */
+export function Composer(props: { channel: string; onSend(data: unknown): Promise<void>; error?: string; disabled?: boolean }) {
   const [mode, setMode] = useState<Mode>("text");
   const [draft, setDraft] = useState("");
   const [invalid, setInvalid] = useState<string>();
@@ -56,7 +56,7 @@ export function Composer(props: { channel: string; onSend(data: unknown): Promis
       />
       <div className="row spread">
         <small className="muted">Ctrl+Enter sends.</small>
-        <button type="button" className="primary" disabled={!props.channel || sending} onClick={() => void submit()}>
+        <button type="button" className="primary" disabled={!props.channel || sending || props.disabled} onClick={() => void submit()}>
           Send
         </button>
       </div>

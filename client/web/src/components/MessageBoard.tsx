@@ -1,41 +1,34 @@
 import type { BoardMessage } from "../board";
+import { MessageData } from "./MessageData";
 
 /** Every message received on this page, newest first, with where it came from and how fast. */
-export function MessageBoard({ messages, region }: { messages: BoardMessage[]; region: string }) {
+export function MessageBoard({ messages, region, deliveryError }: { messages: BoardMessage[]; region: string; deliveryError?: string }) {
   return (
     <section className="card board">
       <h2>Messages</h2>
+      {deliveryError && (
+        <p className="banner warn" role="status">
+          A delivery on this channel came without its message: {deliveryError}
+        </p>
+      )}
       {messages.length === 0 ? (
         <p className="muted">Nothing yet. Send a message here or from a page on another region.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Channel</th>
-              <th>Origin</th>
-              <th className="num">Latency</th>
-              <th>Data</th>
-            </tr>
-          </thead>
-          <tbody>
-            {messages.map((message) => (
-              <tr key={message.id} data-testid="message" data-origin={message.origin}>
-                <td className="muted">{new Date(message.publishedAt).toLocaleTimeString()}</td>
-                <td><code>{message.name}</code></td>
-                <td>
-                  <span className={`pill ${message.origin === region ? "local" : "remote"}`} data-testid="origin">
-                    {message.origin}
-                  </span>
-                </td>
-                <td className="num">{Math.max(0, Math.round(message.latencyMs))} ms</td>
-                <td className="data" data-testid="data">
-                  {typeof message.data === "string" ? message.data : JSON.stringify(message.data)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ol className="messages">
+          {messages.map((message) => (
+            <li key={message.id} className="message" data-testid="message" data-origin={message.origin}>
+              <div className="meta">
+                <time className="muted" dateTime={message.publishedAt}>{new Date(message.publishedAt).toLocaleTimeString()}</time>
+                <code>{message.name}</code>
+                <span className={`pill ${message.origin === region ? "local" : "remote"}`} data-testid="origin">
+                  {message.origin}
+                </span>
+                <span className="muted latency">{Math.max(0, Math.round(message.latencyMs))} ms</span>
+              </div>
+              <MessageData data={message.data} />
+            </li>
+          ))}
+        </ol>
       )}
     </section>
   );
