@@ -1,4 +1,5 @@
 import { BatchWriteItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import * as fs from "fs";
 import * as path from "path";
 import { CHANNEL_KEY, EXPIRY_KEY, MESSAGE_ID_KEY } from "../../resolvers/lib/historyTable";
 import { startReplica, type Replica } from "./replica";
@@ -8,8 +9,8 @@ type Item = Record<string, AttributeValue>;
 /** How the local global table is set up. */
 export interface GlobalTableOptions {
   readonly regions: readonly string[];
-  /** Where each replica keeps its data (`<dir>/<region>`); `null` keeps it in memory. */
-  readonly dir: string | null;
+  /** Where each replica keeps its data (`<dir>/<region>`). */
+  readonly dir: string;
   /** Delay of each copy to another region, as cross-region bus hops are delayed. */
   readonly latencyMs: number;
   readonly log: (line: string) => void;
@@ -41,22 +42,23 @@ export class GlobalTable {
   private constructor(
     private readonly replicas: ReadonlyMap<string, Replica>,
     private readonly options: GlobalTableOptions,
+    private readonly releaseLock: () => void,
   ) {}
 
-  /** Starts a replica per region, then reconciles them. */
+  /** Starts a replica per region, then reconciles them. @throws Error when another runtime uses `dir`. */
   static async start(options: GlobalTableOptions): Promise<GlobalTable> {
+    const releaseLock = lockDirectory(options.dir);
     const replicas = new Map<string, Replica>();
     try {
-      for (const region of options.regions) {
-        replicas.set(region, await startReplica(region, options.dir && path.join(options.dir, region)));
-      }
+      for (const region of options.regions) replicas.set(region, await startReplica(region, path.join(options.dir, region)));
+      const table = new GlobalTable(replicas, options, releaseLock);
+      await table.reconcile();
+      return table;
     } catch (error) {
       await Promise.all([...replicas.values()].map((replica) => replica.close()));
+      releaseLock();
       throw error;
     }
-    const table = new GlobalTable(replicas, options);
-    await table.reconcile();
-    return table;
   }
 
   /** The replica of `region`. */
@@ -98,6 +100,7 @@ export class GlobalTable {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.all([...this.replicas.values()].map((replica) => replica.close()));
+    this.releaseLock();
   }
 
   private blocked(copy: PendingCopy): boolean {
@@ -158,5 +161,29 @@ async function deleteItems(replica: Replica, items: Item[]): Promise<void> {
       DeleteRequest: { Key: { [CHANNEL_KEY]: item[CHANNEL_KEY], [MESSAGE_ID_KEY]: item[MESSAGE_ID_KEY] } },
     }));
     await replica.send(new BatchWriteItemCommand({ RequestItems: { [replica.tableName]: batch } }));
+  }
+}
+
+/**
+ * Takes `dir` for this runtime: LevelDB allows one owner, and dynalite does not report a database it
+ * could not open. A lock left by a process that is gone is taken over. @returns the release.
+ */
+function lockDirectory(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, "runtime.lock");
+  const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, "utf8") : NaN);
+  if (Number.isInteger(owner) && isRunning(owner)) {
+    throw new Error(`The history in ${dir} is in use by another local runtime (process ${owner}): stop it, or run this one with another --stack or state directory`);
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { setTimeout as sleep } from "timers/promises";
 import dynalite from "dynalite";
 import { mkdirSync } from "fs";
 import type { AddressInfo } from "net";
@@ -18,12 +19,12 @@ export interface Replica {
 }
 
 /**
- * Starts dynalite (DynamoDB's API on LevelDB) for one region, keeping its data in `dir` (in memory
- * when `null`), and creates the history table with the same keys and index as the Pulumi program.
+ * Starts dynalite (DynamoDB's API on LevelDB) for one region, keeping its data in `dir`, and creates
+ * the history table with the same keys and index as the Pulumi program.
  */
-export async function startReplica(region: string, dir: string | null): Promise<Replica> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const server = dynalite({ ...(dir ? { path: dir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export async function startReplica(region: string, dir: string): Promise<Replica> {
+  mkdirSync(dir, { recursive: true });
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -64,6 +65,9 @@ export async function startReplica(region: string, dir: string | null): Promise<
     // The table survives a restart in `dir`.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  // dynalite answers CreateTable with CREATING and flips the table to ACTIVE a moment later: items
+  // are refused until then, and closing before then would fail dynalite's own deferred write.
+  while ((await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }))).Table?.TableStatus !== "ACTIVE") await sleep(5);
   // dynalite fails a command still running when its database closes with an unhandled rejection,
   // so close waits for every command under way.
   const underWay = new Set<Promise<unknown>>();

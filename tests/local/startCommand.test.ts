@@ -47,10 +47,10 @@ describe("npm start: command line", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const start = async (argv: string[]) => {
+    const start = async (argv: string[], stateDir = dir) => {
       const options = parseStartCommand(argv);
       if (options === "help") throw new Error("help");
-      const run = await startLocalRun(options, dir, () => {});
+      const run = await startLocalRun(options, stateDir, () => {});
       runs.push(run);
       return run;
     };
@@ -58,22 +58,28 @@ describe("npm start: command line", function () {
     it("each on its own --port, --web-port and --outputs", async () => {
       const [webA, webB] = [await freePort(), await freePort()];
       const a = await start(["--port", "0", "--web-port", String(webA), "--outputs", path.join(dir, "a.json")]);
-      const b = await start(["--port", "0", "--web-port", String(webB), "--outputs", path.join(dir, "b.json")]);
+      // The same stack's history can have one runtime only: the second keeps its state elsewhere.
+      const b = await start(["--port", "0", "--web-port", String(webB), "--outputs", path.join(dir, "b.json")], path.join(dir, "b"));
       expect([a.web.url, b.web.url]).to.deep.equal([`https://127.0.0.1:${webA}/`, `https://127.0.0.1:${webB}/`]);
 
-      const ca = fs.readFileSync(a.stack.outputs.certificateFile, "utf8");
       for (const [run, file] of [[a, "a.json"], [b, "b.json"]] as const) {
-        const served = await getJson(`${run.web.url}outputs.json`, ca);
+        const served = await getJson(`${run.web.url}outputs.json`, fs.readFileSync(run.stack.outputs.certificateFile, "utf8"));
         const written = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
         expect(served.regions["us-west-2"].graphqlUrl).to.equal(run.stack.outputs.regions["us-west-2"].graphqlUrl).and.equal(written.regions["us-west-2"].graphqlUrl);
       }
       expect(a.stack.outputs.regions["us-west-2"].graphqlUrl).not.to.equal(b.stack.outputs.regions["us-west-2"].graphqlUrl);
     });
 
+    it("refuses a second runtime on the same stack's state, naming what to change", async () => {
+      let failure: Error | undefined;
+      await start(["--port", "0", "--web-port", "0"]).catch((error: Error) => (failure = error));
+      expect(failure?.message).to.match(/^The history in .*history.dev is in use by another local runtime \(process \d+\): stop it, or run this one with another --stack or state directory$/);
+    });
+
     it("says which option to change when the web app's port is taken", async () => {
       const taken = new URL(runs[0].web.url).port;
       let failure: Error | undefined;
-      await start(["--port", "0", "--web-port", taken]).catch((error: Error) => (failure = error));
+      await start(["--port", "0", "--web-port", taken], path.join(dir, "c")).catch((error: Error) => (failure = error));
       expect(failure?.message).to.equal(`Port ${taken} on 127.0.0.1 (the web app) is in use: stop what uses it, or pick another with --web-port N`);
     });
   });
