@@ -16,6 +16,8 @@ const apis = config.regions.map((region) => new RegionalApi(region, {
   apiKeyGeneration: config.apiKeyGeneration,
   xrayEnabled: config.xrayEnabled,
   logRetentionDays: config.logRetentionDays,
+  queryDepthLimit: config.queryDepthLimit,
+  resolverCountLimit: config.resolverCountLimit,
 }));
 
 const replication = new Replication("replication", {

@@ -22,6 +22,10 @@ export interface RegionalApiArgs {
   readonly xrayEnabled: boolean;
   /** Retention of the API's CloudWatch log group, in days. */
   readonly logRetentionDays: number;
+  /** AppSync's maximum nesting depth of a request (1..75). */
+  readonly queryDepthLimit: number;
+  /** AppSync's maximum number of resolvers one request may run (1..10000). */
+  readonly resolverCountLimit: number;
 }
 
 /**
@@ -67,6 +71,9 @@ export class RegionalApi extends pulumi.ComponentResource {
       // ERROR without verbose content keeps message bodies out of the logs.
       logConfig: { cloudwatchLogsRoleArn: logsRole.arn, fieldLogLevel: "ERROR", excludeVerboseContent: true },
       xrayEnabled: args.xrayEnabled,
+      // AppSync's own guards: one request cannot nest without bound or fan out thousands of aliased publishes.
+      queryDepthLimit: args.queryDepthLimit,
+      resolverCountLimit: args.resolverCountLimit,
     }, child);
 
     // AppSync logs to a group named after the API; creating it ourselves sets its retention.
