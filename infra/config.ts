@@ -21,6 +21,10 @@ export interface GlobalWsConfig {
   readonly logRetentionDays: number;
   /** `globalws:historyRetentionHours`: how long messages are kept for `history`, 0..8760 (default 24); 0 turns history off. */
   readonly historyRetentionHours: number;
+  /** `globalws:queryDepthLimit`: AppSync's maximum nesting depth of a request, 1..75 (default 10). */
+  readonly queryDepthLimit: number;
+  /** `globalws:resolverCountLimit`: AppSync's maximum resolvers run by one request, 1..10000 (default 10). */
+  readonly resolverCountLimit: number;
 }
 
 /** Config as read from the stack, before validation (every value may be missing or of the wrong type). */
@@ -47,6 +51,14 @@ const OTHER_PARTITIONS: [prefix: string, partition: string][] = [
   ["eusc-", "AWS European Sovereign Cloud"],
 ];
 const CHANNEL_PATTERN = new RegExp(CHANNEL_NAME_PATTERN);
+/**
+ * Defaults for AppSync's per-request guards (ranges from the CreateGraphqlApi API reference). Our
+ * deepest operation, `history { items { … } nextToken }`, is 3 levels deep and every client
+ * operation runs one resolver: the defaults leave room for that, and stop a request with thousands
+ * of aliased `publish` fields from fanning out thousands of messages.
+ */
+const DEFAULT_QUERY_DEPTH_LIMIT = 10;
+const DEFAULT_RESOLVER_COUNT_LIMIT = 10;
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -110,6 +122,8 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
   const deliveryRetryAttempts = validateInteger("deliveryRetryAttempts", raw.deliveryRetryAttempts ?? 10, 0, 185, problems);
   const deliveryMaxEventAgeSeconds = validateInteger("deliveryMaxEventAgeSeconds", raw.deliveryMaxEventAgeSeconds ?? 300, 60, 86400, problems);
   const historyRetentionHours = validateInteger("historyRetentionHours", raw.historyRetentionHours ?? 24, 0, 8760, problems);
+  const queryDepthLimit = validateInteger("queryDepthLimit", raw.queryDepthLimit ?? DEFAULT_QUERY_DEPTH_LIMIT, 1, 75, problems);
+  const resolverCountLimit = validateInteger("resolverCountLimit", raw.resolverCountLimit ?? DEFAULT_RESOLVER_COUNT_LIMIT, 1, 10000, problems);
 
   const logRetentionDays = raw.logRetentionDays ?? 14;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays as number)) {
@@ -132,6 +146,8 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
     deliveryMaxEventAgeSeconds,
     logRetentionDays: logRetentionDays as number,
     historyRetentionHours,
+    queryDepthLimit,
+    resolverCountLimit,
   };
 }
 
@@ -148,6 +164,7 @@ function parseValue(text: string | undefined): unknown {
 const KEYS: (keyof GlobalWsConfig)[] = [
   "regions", "channels", "apiKeyExpiresInDays", "apiKeyGeneration", "xrayEnabled",
   "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "historyRetentionHours",
+  "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "queryDepthLimit", "resolverCountLimit",
 ];
 
 /** Reads the `globalws:*` keys of the current stack and validates them. */

@@ -22,6 +22,8 @@ const apis = config.regions.map((region) => new RegionalApi(region, {
   logRetentionDays: config.logRetentionDays,
   historyRetentionHours: config.historyRetentionHours,
   history: history?.replicas.get(region),
+  queryDepthLimit: config.queryDepthLimit,
+  resolverCountLimit: config.resolverCountLimit,
 }));
 
 const replication = new Replication("replication", {

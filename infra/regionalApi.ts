@@ -27,6 +27,10 @@ export interface RegionalApiArgs {
   readonly historyRetentionHours: number;
   /** This region's replica of the history table; absent when history is off. */
   readonly history?: HistoryReplica;
+  /** AppSync's maximum nesting depth of a request (1..75). */
+  readonly queryDepthLimit: number;
+  /** AppSync's maximum number of resolvers one request may run (1..10000). */
+  readonly resolverCountLimit: number;
 }
 
 /**
@@ -72,6 +76,9 @@ export class RegionalApi extends pulumi.ComponentResource {
       // ERROR without verbose content keeps message bodies out of the logs.
       logConfig: { cloudwatchLogsRoleArn: logsRole.arn, fieldLogLevel: "ERROR", excludeVerboseContent: true },
       xrayEnabled: args.xrayEnabled,
+      // AppSync's own guards: one request cannot nest without bound or fan out thousands of aliased publishes.
+      queryDepthLimit: args.queryDepthLimit,
+      resolverCountLimit: args.resolverCountLimit,
     }, child);
 
     // AppSync logs to a group named after the API; creating it ourselves sets its retention.

@@ -4,8 +4,9 @@ import { bundleResolvers } from "../infra/resolverBundle";
 import { planRouting } from "../infra/routing";
 import { iamIdentity, LOCAL_ACCOUNT_ID, type ApiSecrets, type Caller } from "./appsync/auth";
 import { graphqlHttpHandler } from "./appsync/httpEndpoint";
-import { RealtimeEndpoint, APPSYNC_REALTIME } from "./appsync/realtimeEndpoint";
+import { RealtimeEndpoint, APPSYNC_REALTIME, type RealtimeOptions } from "./appsync/realtimeEndpoint";
 import { RegionalApi, type LoadedField } from "./appsync/regionalApi";
+import type { RequestLimits } from "./appsync/requestLimits";
 import { loadResolver, noneDataSource, type DataSource } from "./appsync/resolverRuntime";
 import { loadSchema } from "./appsync/schema";
 import { dynamoDbDataSource } from "./dynamodb/dataSource";
@@ -43,6 +44,12 @@ export interface LocalStackOptions {
   outputsFile?: string | null;
   /** Where log lines go (default console.log). */
   log?: (line: string) => void;
+  /** Overrides the stack config's `queryDepthLimit` / `resolverCountLimit` (for tests). */
+  limits?: Partial<RequestLimits>;
+  /** Overrides real-time settings, such as timeouts (for tests). */
+  realtime?: Partial<RealtimeOptions>;
+  /** A TCP connection that sends nothing this long is closed (default 10 s). */
+  firstByteTimeoutMs?: number;
 }
 
 /** A running local stack. */
@@ -84,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const historyRetentionHours = options.historyRetentionHours ?? config.historyRetentionHours;
   const schema = loadSchema();
   const plan = planRouting(regions);
+  const limits: RequestLimits = { queryDepthLimit: config.queryDepthLimit, resolverCountLimit: config.resolverCountLimit, ...options.limits };
 
   const state = await openLocalState(options.stateDir, stackName, regions);
   const { certificate, secrets: kept } = state;
@@ -133,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? dynamoDbDataSource({ replica: history.replica(region), tokens, onWrite: (item) => history.replicate(region, item) })
       : unavailable("HISTORY");
     buses.set(region, bus);
-    apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus), HISTORY: historyDataSource } }));
+    apis.set(region, new RegionalApi({ schema, resolvers, dataSources: { NONE: noneDataSource, EVENTBRIDGE: eventBridgeDataSource(bus), HISTORY: historyDataSource }, limits }));
   }
 
   const servers: RegionServer[] = [];
@@ -144,13 +152,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const api = apis.get(region) as RegionalApi;
       const bus = buses.get(region) as EventBus;
       const secrets: ApiSecrets = { region, apiKey: kept.regions[region].apiKey, credentials };
-      const realtime = new RealtimeEndpoint(api, secrets, APPSYNC_REALTIME);
+      const realtime = new RealtimeEndpoint(api, secrets, { ...APPSYNC_REALTIME, ...options.realtime });
       endpoints.push(realtime);
       const basePort = options.basePort ?? 4000;
-      const server = await listenRegion(basePort === 0 ? 0 : basePort + index, certificate, {
-        request: graphqlHttpHandler(api, secrets, { "/dead-letters": () => bus.deadLetters }),
-        upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
-      });
+      const server = await listenRegion(
+        basePort === 0 ? 0 : basePort + index,
+        certificate,
+        {
+          request: graphqlHttpHandler(api, secrets, { "/dead-letters": () => bus.deadLetters }),
+          upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
+        },
+        options.firstByteTimeoutMs,
+      );
       servers.push(server);
       const origin = `127.0.0.1:${server.port}`;
       const regionOutputs: RegionOutputs = {

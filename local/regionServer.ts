@@ -18,11 +18,20 @@ export interface RegionServer {
 /** The first byte of a TLS connection (a handshake record). */
 const TLS_HANDSHAKE = 0x16;
 
+/** A connection that sends no byte this long after it opens is closed (ours; clients send at once). */
+export const FIRST_BYTE_TIMEOUT_MS = 10_000;
+
 /**
  * Serves plain HTTP/WS and HTTPS/WSS on one loopback port: the first byte of each connection
- * says which (0x16 opens a TLS handshake), and the socket goes to the matching server.
+ * says which (0x16 opens a TLS handshake), and the socket goes to the matching server. A connection
+ * that sends nothing within `firstByteTimeoutMs` is closed, so idle sockets cannot pile up.
  */
-export async function listenRegion(port: number, tls: { key: string; cert: string }, handlers: RegionHandlers): Promise<RegionServer> {
+export async function listenRegion(
+  port: number,
+  tls: { key: string; cert: string },
+  handlers: RegionHandlers,
+  firstByteTimeoutMs = FIRST_BYTE_TIMEOUT_MS,
+): Promise<RegionServer> {
   const onRequest = (request: http.IncomingMessage, response: http.ServerResponse) => {
     Promise.resolve(handlers.request(request, response)).catch((error: Error) => {
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
@@ -44,7 +53,10 @@ export async function listenRegion(port: number, tls: { key: string; cert: strin
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
+    socket.setTimeout(firstByteTimeoutMs, () => socket.destroy());
     socket.once("data", (first) => {
+      // From here the HTTP server's own timeouts (headers, keep-alive, TLS handshake) apply.
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       (first[0] === TLS_HANDSHAKE ? secure : plain).emit("connection", socket);

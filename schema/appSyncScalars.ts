@@ -23,13 +23,41 @@ function patternScalar(name: string, pattern: RegExp, example: string) {
   return { serialize: check, parseValue: check, parseLiteral: (node: ValueNode) => check(literalString(node, name)) };
 }
 
+/**
+ * The deepest nesting an AWSJSON value may have (ours). A value travels through JSON round trips
+ * (into and out of the resolvers, onto the bus), each of which recurses once a level: nested much
+ * deeper, a value would overflow the stack there instead of being refused here with an error.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** How deep a JSON text nests, counted over its brackets outside strings (no recursion). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (char === "\\") index += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "[" || char === "{") deepest = Math.max(deepest, (depth += 1));
+    else if (char === "]" || char === "}") depth -= 1;
+  }
+  return deepest;
+}
+
 function parseJson(text: unknown): unknown {
   if (typeof text !== "string") throw new GraphQLError("AWSJSON must be a string holding JSON");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new GraphQLError(`Unable to parse ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} as valid JSON.`);
   }
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new GraphQLError(`AWSJSON nested ${depth} levels deep is past the limit of ${MAX_JSON_DEPTH} levels.`);
+  return value;
 }
 
 /** AppSync's coercion of its own scalars (graphql-js treats an undeclared behaviour as pass-through). */

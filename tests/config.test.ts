@@ -23,6 +23,8 @@ describe("config", () => {
       deliveryMaxEventAgeSeconds: 300,
       logRetentionDays: 14,
       historyRetentionHours: 24,
+      queryDepthLimit: 10,
+      resolverCountLimit: 10,
     });
   });
 
@@ -37,9 +39,14 @@ describe("config", () => {
       deliveryMaxEventAgeSeconds: 60,
       logRetentionDays: 3653,
       historyRetentionHours: 8760,
+      queryDepthLimit: 75,
+      resolverCountLimit: 10000,
     });
     expect(config.channels).to.deep.equal(["cars", "room-*", "*", "a.b_c-D9"]);
     expect(config.deliveryRetryAttempts).to.equal(185);
+    expect([config.queryDepthLimit, config.resolverCountLimit]).to.deep.equal([75, 10000]);
+    const lowest = validateConfig({ regions: ["us-west-2"], queryDepthLimit: 1, resolverCountLimit: 1 });
+    expect([lowest.queryDepthLimit, lowest.resolverCountLimit]).to.deep.equal([1, 1]);
   });
 
   const cases: [string, RawConfig, string][] = [
@@ -73,6 +80,12 @@ describe("config", () => {
     ["event age 59", { regions: ["us-west-2"], deliveryMaxEventAgeSeconds: 59 }, "globalws:deliveryMaxEventAgeSeconds is 59: it must be a whole number from 60 to 86400"],
     ["event age 86401", { regions: ["us-west-2"], deliveryMaxEventAgeSeconds: 86401 }, "globalws:deliveryMaxEventAgeSeconds is 86401: it must be a whole number from 60 to 86400"],
     ["retention 2", { regions: ["us-west-2"], logRetentionDays: 2 }, "globalws:logRetentionDays is 2: it must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
+    ["query depth 0 (AppSync's \"no limit\")", { regions: ["us-west-2"], queryDepthLimit: 0 }, "globalws:queryDepthLimit is 0: it must be a whole number from 1 to 75"],
+    ["query depth 76", { regions: ["us-west-2"], queryDepthLimit: 76 }, "globalws:queryDepthLimit is 76: it must be a whole number from 1 to 75"],
+    ["query depth text", { regions: ["us-west-2"], queryDepthLimit: "deep" }, 'globalws:queryDepthLimit is "deep": it must be a whole number from 1 to 75'],
+    ["resolver count 0", { regions: ["us-west-2"], resolverCountLimit: 0 }, "globalws:resolverCountLimit is 0: it must be a whole number from 1 to 10000"],
+    ["resolver count 10001", { regions: ["us-west-2"], resolverCountLimit: 10001 }, "globalws:resolverCountLimit is 10001: it must be a whole number from 1 to 10000"],
+    ["resolver count fractional", { regions: ["us-west-2"], resolverCountLimit: 2.5 }, "globalws:resolverCountLimit is 2.5: it must be a whole number from 1 to 10000"],
     ["xray yes", { regions: ["us-west-2"], xrayEnabled: "yes" }, 'globalws:xrayEnabled is "yes": it must be true or false'],
   ];
   for (const [rule, raw, message] of cases) {

@@ -1,5 +1,5 @@
 import type { AuthMode } from "./schema";
-import { verifySigV4, type Credentials, type SignedRequest } from "./sigv4";
+import { sigV4HeaderProblem, verifySigV4, type Credentials, type SignedRequest } from "./sigv4";
 
 /** Who is calling, once authenticated. */
 export interface Caller {
@@ -32,18 +32,32 @@ export function iamIdentity(userArn: string, username: string, sourceIp: string[
   };
 }
 
+function headerOf(headers: Record<string, string | undefined>, name: string): string | undefined {
+  return Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
 /**
- * Authenticates a request from its headers: `x-api-key` (API key) or a SigV4 `Authorization`
- * header (IAM) over the request that was signed.
+ * What the headers alone say, so that nothing else is read from a caller without credentials:
+ * `API_KEY` for the right `x-api-key`; `AWS_IAM` for a SigV4 `Authorization` header whose key,
+ * region, service and date hold (its signature over the body is checked by `authenticate`);
+ * otherwise `null`.
+ */
+export function authModeFromHeaders(headers: Record<string, string | undefined>, secrets: ApiSecrets): AuthMode | null {
+  const apiKey = headerOf(headers, "x-api-key");
+  if (apiKey !== undefined) return apiKey === secrets.apiKey ? "API_KEY" : null;
+  if (headerOf(headers, "authorization") === undefined) return null;
+  return sigV4HeaderProblem(headers, secrets.credentials, secrets.region) === null ? "AWS_IAM" : null;
+}
+
+/**
+ * Authenticates a request: `x-api-key` (API key) or a SigV4 `Authorization` header (IAM) over the
+ * request that was signed, body included.
  * @returns the caller, or `null` when neither is present and valid.
  */
 export async function authenticate(request: SignedRequest, secrets: ApiSecrets, sourceIp?: string): Promise<Caller | null> {
-  const header = (name: string) => Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  const apiKey = header("x-api-key");
-  if (apiKey !== undefined) return apiKey === secrets.apiKey ? { mode: "API_KEY", identity: null } : null;
-  if (header("authorization") === undefined) return null;
-  const problem = await verifySigV4(request, secrets.credentials, secrets.region);
-  if (problem) return null;
+  const mode = authModeFromHeaders(request.headers, secrets);
+  if (mode === "API_KEY") return { mode, identity: null };
+  if (mode === null || (await verifySigV4(request, secrets.credentials, secrets.region))) return null;
   const { accessKeyId } = secrets.credentials;
-  return { mode: "AWS_IAM", identity: iamIdentity(`arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/globalws-local`, accessKeyId, sourceIp ? [sourceIp] : []) };
+  return { mode, identity: iamIdentity(`arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/globalws-local`, accessKeyId, sourceIp ? [sourceIp] : []) };
 }

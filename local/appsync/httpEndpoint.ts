@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "http";
-import { authenticate, type ApiSecrets } from "./auth";
+import { authenticate, authModeFromHeaders, type ApiSecrets, type Caller } from "./auth";
 import { NOT_AUTHORIZED_BODY, requestError } from "./appSyncErrors";
-import type { RegionalApi } from "./regionalApi";
-
-/** The largest request body accepted (AppSync's own limit is far above a 240 KB message). */
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
 
 // Browsers (the web client) call the API from another origin, as they call AppSync.
 const CORS_HEADERS = {
@@ -14,32 +11,42 @@ const CORS_HEADERS = {
   "access-control-max-age": "86400",
 };
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...CORS_HEADERS });
+const TOO_LARGE_BODY = { errors: [requestError(`The request body is larger than ${MAX_REQUEST_BYTES} bytes.`, "PayloadTooLarge")] };
+
+/** Answers; `close` ends the connection too, so a body left unread is never read. */
+function send(response: ServerResponse, status: number, body: unknown, close = false): void {
+  response.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...CORS_HEADERS, ...(close ? { connection: "close" } : {}) });
   response.end(JSON.stringify(body));
 }
 
+/** The body, read up to `MAX_REQUEST_BYTES`; `null` as soon as it goes past, the rest left unread. */
 function readBody(request: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString("utf8")));
+      if (size <= MAX_REQUEST_BYTES) return void chunks.push(chunk);
+      request.off("data", onData);
+      request.pause();
+      resolve(null);
+    };
+    request.on("data", onData);
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     request.on("error", reject);
   });
 }
 
-/** Extra routes a region serves next to GraphQL (the dead-letter list). */
-export type ExtraRoutes = Record<string, () => unknown>;
+/** Extra GET routes a region serves next to GraphQL, to IAM callers only (the dead-letter list: reading an SQS queue needs IAM). */
+export type IamRoutes = Record<string, () => unknown>;
 
 /**
  * `POST /graphql` as AppSync serves it: API key (`x-api-key`) or SigV4 (`Authorization`), a 401
- * with `UnauthorizedException` when neither is valid, errors in AppSync's shape.
+ * with `UnauthorizedException` when neither is valid, errors in AppSync's shape. The caller is
+ * checked from the headers before any of the body is read; a body over `MAX_REQUEST_BYTES` gets a
+ * 413 and is not read further. A SigV4 signature is verified once the body is in.
  */
-export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, extraRoutes: ExtraRoutes = {}) {
+export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, iamRoutes: IamRoutes = {}) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://local");
     if (request.method === "OPTIONS") {
@@ -47,18 +54,27 @@ export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, extraR
       response.end();
       return;
     }
-    const extra = extraRoutes[url.pathname];
-    if (extra && request.method === "GET") return send(response, 200, extra());
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
+    const signed = (body: string) => ({ method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
+    const authenticated = (body: string): Promise<Caller | null> => authenticate(signed(body), secrets, request.socket.remoteAddress);
+
+    const route = iamRoutes[url.pathname];
+    if (route && request.method === "GET") {
+      const mode = authModeFromHeaders(headers, secrets);
+      if (mode === "API_KEY") {
+        return send(response, 403, { errors: [requestError(`${url.pathname} needs IAM (SigV4) credentials, as reading an SQS queue does; an API key is not enough.`, "AccessDeniedException")] }, true);
+      }
+      if (!mode || !(await authenticated(""))) return send(response, 401, NOT_AUTHORIZED_BODY, true);
+      return send(response, 200, route());
+    }
     if (url.pathname !== "/graphql") return send(response, 404, { errors: [requestError(`No route ${url.pathname}: use POST /graphql`, "NotFoundException")] });
     if (request.method !== "POST") return send(response, 405, { errors: [requestError("Use POST for /graphql", "MethodNotAllowed")] });
+
+    if (!authModeFromHeaders(headers, secrets)) return send(response, 401, NOT_AUTHORIZED_BODY, true);
+    if (Number(request.headers["content-length"] ?? 0) > MAX_REQUEST_BYTES) return send(response, 413, TOO_LARGE_BODY, true);
     const body = await readBody(request);
-    if (body === null) return send(response, 413, { errors: [requestError(`The request body is larger than ${MAX_BODY_BYTES} bytes`, "PayloadTooLarge")] });
-    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
-    const caller = await authenticate(
-      { method: "POST", path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
-      secrets,
-      request.socket.remoteAddress,
-    );
+    if (body === null) return send(response, 413, TOO_LARGE_BODY, true);
+    const caller = await authenticated(body);
     if (!caller) return send(response, 401, NOT_AUTHORIZED_BODY);
     let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {

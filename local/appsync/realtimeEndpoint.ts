@@ -3,10 +3,10 @@ import type { Duplex } from "stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { authenticate, type ApiSecrets, type Caller } from "./auth";
 import type { AppSyncError } from "./appSyncErrors";
-import type { RegionalApi } from "./regionalApi";
+import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
 import type { ActiveSubscription } from "./subscriptionRegistry";
 
-/** Real-time protocol settings (AppSync's values by default). */
+/** Real-time protocol settings. */
 export interface RealtimeOptions {
   /** Sent in `connection_ack`: how long a client waits for a `ka` before giving up. */
   readonly connectionTimeoutMs: number;
@@ -14,9 +14,28 @@ export interface RealtimeOptions {
   readonly keepAliveMs: number;
   /** Subscriptions allowed on one connection. */
   readonly maxSubscriptions: number;
+  /** A connection that has not sent `connection_init` this long after the handshake is closed. */
+  readonly connectionInitTimeoutMs: number;
+  /** A connection whose unsent messages exceed this many bytes (a client that stops reading) is closed. */
+  readonly maxBufferedBytes: number;
 }
 
-export const APPSYNC_REALTIME: RealtimeOptions = { connectionTimeoutMs: 300_000, keepAliveMs: 60_000, maxSubscriptions: 100 };
+/**
+ * AppSync's values (`connectionTimeoutMs`, `ka` every minute, 100 subscriptions a connection), and
+ * ours where AppSync publishes none: 15 s for `connection_init` (as long as Amplify JS waits for the
+ * `connection_ack`), and 8 MB of unsent messages (over 30 messages of the largest size).
+ */
+export const APPSYNC_REALTIME: RealtimeOptions = {
+  connectionTimeoutMs: 300_000,
+  keepAliveMs: 60_000,
+  maxSubscriptions: 100,
+  connectionInitTimeoutMs: 15_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+};
+
+/** Close codes: 4408 as in the GraphQL over WebSocket protocol for a missing init; 1008 (policy) for a slow consumer. */
+const INIT_TIMEOUT_CLOSE = 4408;
+const SLOW_CONSUMER_CLOSE = 1008;
 
 const SUBPROTOCOL = "graphql-ws";
 const NOT_AUTHORIZED = { errorType: "UnauthorizedException", message: "You are not authorized to make this call." };
@@ -61,6 +80,7 @@ class RealtimeConnection {
   /** Subscription id → the live subscription, or the token of the `start` being processed for it. */
   private readonly subscriptions = new Map<string, ActiveSubscription | symbol>();
   private keepAlive?: NodeJS.Timeout;
+  private readonly initDeadline: NodeJS.Timeout;
 
   constructor(
     private readonly socket: WebSocket,
@@ -68,12 +88,25 @@ class RealtimeConnection {
     private readonly secrets: ApiSecrets,
     private readonly options: RealtimeOptions,
   ) {
-    socket.on("message", (data, isBinary) => void this.receive(isBinary ? null : data.toString()));
+    socket.on("message", (data, isBinary) => {
+      this.receive(isBinary ? null : data.toString()).catch((error: Error) => this.error([{ errorType: "InternalFailure", message: error.message }]));
+    });
     socket.on("close", () => this.end());
+    this.initDeadline = setTimeout(() => {
+      this.end();
+      socket.close(INIT_TIMEOUT_CLOSE, `connection_init not received within ${options.connectionInitTimeoutMs / 1000} s`);
+    }, options.connectionInitTimeoutMs);
   }
 
   private send(message: unknown): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // A client that stops reading would make the server hold every message for it, without end.
+    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.end();
+      this.socket.close(SLOW_CONSUMER_CLOSE, `Too slow: over ${this.options.maxBufferedBytes / (1024 * 1024)} MB of messages waited to be read`);
+      return;
+    }
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
   private error(errors: ProtocolError[], id?: string): void {
@@ -98,6 +131,7 @@ class RealtimeConnection {
   private init(): void {
     if (!this.initialized) {
       this.initialized = true;
+      clearTimeout(this.initDeadline);
       this.keepAlive = setInterval(() => this.send({ type: "ka" }), this.options.keepAliveMs);
     }
     this.send({ type: "connection_ack", payload: { connectionTimeoutMs: this.options.connectionTimeoutMs } });
@@ -177,9 +211,10 @@ class RealtimeConnection {
     this.send({ type: "complete", id });
   }
 
-  /** Drops every subscription; called when the socket closes. */
+  /** Drops every subscription and timer; called when the socket closes or is being closed. */
   end(): void {
     clearInterval(this.keepAlive);
+    clearTimeout(this.initDeadline);
     for (const subscription of this.subscriptions.values()) if (typeof subscription === "object") this.api.subscriptions.remove(subscription);
     this.subscriptions.clear();
   }
@@ -193,7 +228,7 @@ export class RealtimeEndpoint {
   private readonly server = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: 1024 * 1024,
+    maxPayload: MAX_REQUEST_BYTES,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 

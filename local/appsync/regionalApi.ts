@@ -12,11 +12,14 @@ import {
   type ExecutionResult,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import type { DataSourceKind, PipelineFunction, ResolverField } from "../../infra/resolverBundle";
 import type { Caller } from "./auth";
 import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
+import { DocumentCache } from "./documentCache";
+import { checkFieldDepth, checkResolverCount, introspectionDepthError, type RequestLimits } from "./requestLimits";
 import { runPipeline, runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
 import type { LocalSchema } from "./schema";
 import { SubscriptionRegistry, type ActiveSubscription } from "./subscriptionRegistry";
@@ -53,6 +56,8 @@ export interface RegionalApiOptions {
   /** The bundled resolvers, loaded, by `Type.field`. */
   readonly resolvers: ReadonlyMap<string, LoadedField>;
   readonly dataSources: Readonly<Record<DataSourceKind, DataSource>>;
+  /** AppSync's per-request guards (`globalws:queryDepthLimit`, `globalws:resolverCountLimit`). */
+  readonly limits: RequestLimits;
 }
 
 type Phase = "operation" | "subscribe" | "deliver";
@@ -66,10 +71,21 @@ interface OperationContext {
   /** Mutation results that fire subscriptions once the operation is done. */
   readonly fired: { mutationField: string; result: unknown }[];
   readonly invalidations: Invalidation[];
-  subscription?: { fieldName: string; args: Record<string, unknown>; outcome: ResolverOutcome };
+  /** Resolvers run so far by this request. */
+  resolversRun: number;
+  subscription?: { fieldName: string; args: Record<string, unknown>; variables: Record<string, unknown>; outcome: ResolverOutcome };
 }
 
-const MAX_CACHED_DOCUMENTS = 500;
+/**
+ * The largest request the local runtime takes, in bytes: an HTTP body, a WebSocket message, a query.
+ * Ours (AppSync documents no figure we could find): four times the largest legitimate request, a
+ * publish whose data is at the limit.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Query text kept parsed, in all; a parsed document takes up to ~85 times its text in memory. */
+const DOCUMENT_CACHE_CHARACTERS = 512 * 1024;
+/** Larger queries are parsed for each request and never kept (our clients' are well under 1 KB). */
+const CACHED_QUERY_MAX_CHARACTERS = 16 * 1024;
 
 /** Field names a selection set asks for, through fragments (aliases resolved to field names). */
 function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ""): string[] {
@@ -90,7 +106,7 @@ function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQ
  */
 export class RegionalApi {
   readonly subscriptions: SubscriptionRegistry;
-  private readonly documents = new Map<string, DocumentNode | AppSyncError[]>();
+  private readonly documents = new DocumentCache<DocumentNode | AppSyncError[]>(DOCUMENT_CACHE_CHARACTERS, CACHED_QUERY_MAX_CHARACTERS);
 
   constructor(private readonly options: RegionalApiOptions) {
     this.subscriptions = new SubscriptionRegistry(options.schema.subscribedMutations);
@@ -102,6 +118,8 @@ export class RegionalApi {
     if (Array.isArray(document)) return { errors: document };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) return { errors: [requestError("The request names no operation the document defines.", REQUEST_ERROR_TYPE)] };
+    const refusal = this.introspectionRefusal(document, operation);
+    if (refusal) return { errors: [refusal] };
     if (operation.operation === "subscription") {
       return { errors: [requestError("Subscriptions are served on the real-time endpoint (/graphql/realtime).", "UnsupportedOperation")] };
     }
@@ -124,17 +142,19 @@ export class RegionalApi {
       const kind = operation?.operation ?? "unknown";
       return { errors: [requestError(`${kind} not supported through the realtime channel`, "UnsupportedOperation")] };
     }
+    const refusal = this.introspectionRefusal(document, operation);
+    if (refusal) return { errors: [refusal] };
     const context = this.context(caller, "subscribe", {});
     const result = await execute(this.executionArgs(document, request, context, {}));
     const response = this.response(result, context);
     if (response.errors || !context.subscription) return { errors: response.errors ?? [] };
-    const { fieldName, args, outcome } = context.subscription;
-    const variables = request.variables ?? {};
+    const { fieldName, args, variables, outcome } = context.subscription;
     const subscription: ActiveSubscription = {
       fieldName,
       args,
       filter: outcome.subscriptionFilter,
       invalidationFilter: outcome.invalidationFilter,
+      // The coerced variables: the client's own may hold anything, such as unused values nested past the stack.
       shapeKey: JSON.stringify([request.query, request.operationName ?? null, variables, caller.mode]),
       render: (value) => JSON.stringify(this.render(document, request, caller, fieldName, value)),
       deliver: sink.deliver,
@@ -151,8 +171,11 @@ export class RegionalApi {
     return this.response(result, context);
   }
 
+  /** Parses and validates a query (its size checked first), or finds it in the cache. */
   private prepare(query: unknown): DocumentNode | AppSyncError[] {
     if (typeof query !== "string" || query.trim() === "") return [requestError("The request has no query.", REQUEST_ERROR_TYPE)];
+    const bytes = Buffer.byteLength(query);
+    if (bytes > MAX_REQUEST_BYTES) return [requestError(`The query is ${bytes} bytes; the limit is ${MAX_REQUEST_BYTES} bytes.`, "PayloadTooLarge")];
     const cached = this.documents.get(query);
     if (cached) return cached;
     let prepared: DocumentNode | AppSyncError[];
@@ -163,13 +186,20 @@ export class RegionalApi {
     } catch (error) {
       prepared = [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
     }
-    if (this.documents.size >= MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value as string);
     this.documents.set(query, prepared);
     return prepared;
   }
 
+  /** AppSync's depth limit on introspection, which the field resolver does not see (see `introspectionDepthError`). */
+  private introspectionRefusal(document: DocumentNode, operation: OperationDefinitionNode): AppSyncError | null {
+    const fragments = new Map(
+      document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+    );
+    return introspectionDepthError(operation, fragments, this.options.limits);
+  }
+
   private context(caller: Caller, phase: Phase, headers: Record<string, string>): OperationContext {
-    return { caller, phase, headers, appended: [], fired: [], invalidations: [] };
+    return { caller, phase, headers, appended: [], fired: [], invalidations: [], resolversRun: 0 };
   }
 
   private executionArgs(document: DocumentNode, request: GraphQLRequest, context: OperationContext, rootValue: Record<string, unknown>) {
@@ -197,6 +227,7 @@ export class RegionalApi {
     if (modes && !modes.includes(context.caller.mode)) {
       throw new FieldError(`Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`, "UnauthorizedException");
     }
+    checkFieldDepth(info, this.options.limits);
     if (info.path.prev !== undefined || context.phase === "deliver") return defaultFieldResolver(source, args, context, info);
     return this.resolveRootField(key, args, context, info);
   };
@@ -204,6 +235,8 @@ export class RegionalApi {
   private async resolveRootField(key: string, args: Record<string, unknown>, context: OperationContext, info: GraphQLResolveInfo): Promise<unknown> {
     const entry = this.options.resolvers.get(key);
     if (!entry) throw new FieldError(`No resolver is attached to ${key}.`, "UnmappedResolver");
+    context.resolversRun += 1;
+    checkResolverCount(context.resolversRun, key, this.options.limits);
     const selection = info.fieldNodes[0].selectionSet;
     const selectionSetList = selectedFields(selection, info);
     const input = {
@@ -236,7 +269,7 @@ export class RegionalApi {
     context.appended.push(...errors.map((error) => locatedError(error, info.fieldNodes, [...pathOf(info)])));
     if (raised) throw raised;
     if (info.parentType.name === "Subscription") {
-      context.subscription = { fieldName: info.fieldName, args, outcome };
+      context.subscription = { fieldName: info.fieldName, args, variables: info.variableValues, outcome };
       return null;
     }
     if (info.operation.operation === "mutation" && outcome.result !== null) {

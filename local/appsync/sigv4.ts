@@ -19,12 +19,49 @@ export interface SignedRequest {
 }
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
-/** SigV4 accepts a signature made at most this long before or after the server's clock. */
-const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/**
+ * A signature made more than this long before or after the server's clock is refused: "a request
+ * must reach AWS within five minutes of the time stamp in the request"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html).
+ */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 function parseAmzDate(text: string | undefined): Date | null {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? "");
   return match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])) : null;
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name.toLowerCase(), value]])));
+}
+
+type ParsedSignature = { date: Date; signedHeaders: string[]; signature: string } | { problem: string };
+
+/** Everything that can be checked of a signature from the (lower-cased) headers alone. */
+function parseSignature(headers: Record<string, string>, credentials: Credentials, region: string): ParsedSignature {
+  const match = AUTHORIZATION.exec(headers.authorization ?? "");
+  if (!match) return { problem: "the Authorization header is not a SigV4 (AWS4-HMAC-SHA256) signature" };
+  const [, accessKeyId, day, signedRegion, service, signedHeaderList, signature] = match;
+  if (accessKeyId !== credentials.accessKeyId) return { problem: `unknown access key ${accessKeyId}` };
+  if (signedRegion !== region) return { problem: `signed for region ${signedRegion}, not ${region}` };
+  if (service !== "appsync") return { problem: `signed for service ${service}, not appsync` };
+  const date = parseAmzDate(headers["x-amz-date"]);
+  if (!date || !headers["x-amz-date"].startsWith(day)) return { problem: "missing or inconsistent X-Amz-Date" };
+  if (Math.abs(date.getTime() - Date.now()) > MAX_CLOCK_SKEW_MS) return { problem: "the signature is more than 5 minutes off the server's clock" };
+  const signedHeaders = signedHeaderList.split(";");
+  if (!signedHeaders.includes("host")) return { problem: "the host header is not signed" };
+  const missing = signedHeaders.find((name) => headers[name] === undefined);
+  if (missing) return { problem: `signed header ${missing} is missing` };
+  return { date, signedHeaders, signature };
+}
+
+/**
+ * Checks a SigV4 `Authorization` header before the body is read: its form, access key, region,
+ * service `appsync`, date and signed headers. @returns `null` when they hold, else why not.
+ */
+export function sigV4HeaderProblem(headers: Record<string, string | undefined>, credentials: Credentials, region: string): string | null {
+  const parsed = parseSignature(lowerCaseHeaders(headers), credentials, region);
+  return "problem" in parsed ? parsed.problem : null;
 }
 
 /**
@@ -33,22 +70,10 @@ function parseAmzDate(text: string | undefined): Date | null {
  * @returns `null` when valid, else why it is not.
  */
 export async function verifySigV4(request: SignedRequest, credentials: Credentials, region: string): Promise<string | null> {
-  const headers = Object.fromEntries(
-    Object.entries(request.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name.toLowerCase(), value]])),
-  );
-  const match = AUTHORIZATION.exec(headers.authorization ?? "");
-  if (!match) return "the Authorization header is not a SigV4 (AWS4-HMAC-SHA256) signature";
-  const [, accessKeyId, day, signedRegion, service, signedHeaderList, signature] = match;
-  if (accessKeyId !== credentials.accessKeyId) return `unknown access key ${accessKeyId}`;
-  if (signedRegion !== region) return `signed for region ${signedRegion}, not ${region}`;
-  if (service !== "appsync") return `signed for service ${service}, not appsync`;
-  const date = parseAmzDate(headers["x-amz-date"]);
-  if (!date || !headers["x-amz-date"].startsWith(day)) return "missing or inconsistent X-Amz-Date";
-  if (Math.abs(date.getTime() - Date.now()) > MAX_CLOCK_SKEW_MS) return "the signature has expired (more than 15 minutes off)";
-  const signedHeaders = signedHeaderList.split(";");
-  if (!signedHeaders.includes("host")) return "the host header is not signed";
-  const missing = signedHeaders.find((name) => headers[name] === undefined);
-  if (missing) return `signed header ${missing} is missing`;
+  const headers = lowerCaseHeaders(request.headers);
+  const parsed = parseSignature(headers, credentials, region);
+  if ("problem" in parsed) return parsed.problem;
+  const { date, signedHeaders, signature } = parsed;
   // The signer trusts a given payload hash, so check it against the body actually received.
   const payloadHash = headers["x-amz-content-sha256"];
   if (payloadHash !== undefined && payloadHash !== createHash("sha256").update(request.body).digest("hex")) {

@@ -52,6 +52,22 @@ const MAX_RETRY_DELAY_MS = 5_000;
 export const MAX_ENTRIES_PER_PUT = 10;
 
 /**
+ * The most a PutEvents call may carry, in the entry size EventBridge calculates: "The total entry
+ * size must be less than 256KB" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
+export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+
+const utf8Bytes = (value: unknown) => (typeof value === "string" ? Buffer.byteLength(value) : 0);
+
+/** An entry's size as EventBridge calculates it: 14 bytes for a Time; Source, DetailType, Detail and each of Resources in UTF-8 bytes. */
+export function putEventsEntrySize(entry: PutEventsEntry | null): number {
+  const { source, detailType, detail, resources, time } = entry ?? {};
+  const detailText = typeof detail === "string" || detail === undefined ? detail : JSON.stringify(detail);
+  const resourceBytes = Array.isArray(resources) ? resources.reduce((sum: number, resource) => sum + utf8Bytes(resource), 0) : 0;
+  return (time === undefined ? 0 : 14) + utf8Bytes(source) + utf8Bytes(detailType) + utf8Bytes(detailText) + resourceBytes;
+}
+
+/**
  * One region's event bus: PutEvents, then the rules of the routing plan for this region, with bus
  * targets (other regions' buses, one hop only) and AppSync targets (with retries and a dead-letter list).
  */
@@ -71,10 +87,17 @@ export class EventBus {
     return `arn:aws:events:${this.options.region}:${this.options.account}:event-bus/globalws-local`;
   }
 
-  /** Accepts events (each checked on its own, as PutEvents does) and routes the accepted ones asynchronously. */
+  /**
+   * Accepts events (each checked on its own, as PutEvents does) and routes the accepted ones
+   * asynchronously. @throws ValidationException, as PutEvents does, for too many entries or too many bytes.
+   */
   putEvents(entries: readonly PutEventsEntry[]): PutEventsResult {
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES_PER_PUT) {
       throw Object.assign(new Error(`PutEvents takes 1 to ${MAX_ENTRIES_PER_PUT} entries`), { type: "ValidationException" });
+    }
+    // Over the size limit, EventBridge refuses the whole call, not an entry.
+    if (entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0) > MAX_PUT_EVENTS_BYTES) {
+      throw Object.assign(new Error("Total size of the entries in the request is over the limit."), { type: "ValidationException" });
     }
     const results = entries.map((entry) => {
       const problem = entryProblem(entry);

@@ -194,4 +194,6 @@ export const STANDARD_CONFIG = {
   logRetentionDays: 30,
   deliveryRetryAttempts: 7,
   deliveryMaxEventAgeSeconds: 900,
+  queryDepthLimit: 4,
+  resolverCountLimit: 2,
 };

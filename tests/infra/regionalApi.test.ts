@@ -53,6 +53,10 @@ describe("infra: RegionalApi", () => {
         expect(inputs.xrayEnabled).to.equal(true);
       });
 
+      it("has AppSync's query depth and resolver count limits as configured", () => {
+        expect(api().inputs).to.include({ queryDepthLimit: 4, resolverCountLimit: 2 });
+      });
+
       it("has the API's log group, with the configured retention", () => {
         const logGroup = named(run, `${region}-logs`).inputs;
         expect(logGroup.name).to.equal(`/aws/appsync/apis/${api().state.id}`);
@@ -106,9 +110,10 @@ describe("infra: RegionalApi", () => {
     });
   }
 
-  it("uses the config defaults: no X-Ray, 14-day log retention", async () => {
+  it("uses the config defaults: no X-Ray, 14-day log retention, depth and resolver limits of 10", async () => {
     const defaults = await programFor({ regions: ["us-east-1"] });
     expect(named(defaults, "us-east-1-api").inputs.xrayEnabled).to.equal(false);
+    expect(named(defaults, "us-east-1-api").inputs).to.include({ queryDepthLimit: 10, resolverCountLimit: 10 });
     expect(named(defaults, "us-east-1-logs").inputs.retentionInDays).to.equal(14);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { planRouting, type AppSyncTarget, type RouteRule } from "../../infra/routing";
-import { EventBus, type DeadLetter } from "../../local/eventbridge/bus";
+import { EventBus, MAX_PUT_EVENTS_BYTES, putEventsEntrySize, type DeadLetter } from "../../local/eventbridge/bus";
 
 type Call = { region: string; field: string; variables: Record<string, unknown> };
 
@@ -31,8 +31,13 @@ const published = (origin: string, name = "cars") => ({
   detail: { name, data: "{\"q\":\"\\\"\"}", id: `m-${origin}`, origin, via: origin, publishedAt: "2024-01-01T00:00:00Z" },
 });
 
+/** Waits until `check` holds; gives up after 10 s, so a failed test does not keep the process spinning. */
 const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((resolve) => setImmediate(resolve));
+  const giveUp = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > giveUp) throw new Error("the awaited condition never held");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 };
 
 describe("local runtime: EventBridge buses", function () {
@@ -42,6 +47,27 @@ describe("local runtime: EventBridge buses", function () {
     expect(result.FailedEntryCount).to.equal(1);
     expect(result.Entries[0].EventId).to.be.a("string");
     expect(result.Entries[1]).to.deep.equal({ ErrorCode: "MalformedEntry", ErrorMessage: "Detail must be a JSON object" });
+    close();
+  });
+
+  it("sizes an entry as EventBridge does: 14 bytes for a Time, UTF-8 bytes for Source, DetailType, Detail and Resources", () => {
+    expect(putEventsEntrySize({ source: "src", detailType: "dé", detail: '{"a":"€"}' })).to.equal(3 + 3 + 11);
+    expect(putEventsEntrySize({ source: "s", detailType: "d", detail: { a: "€" }, resources: ["r1", "r22"], time: "2024-01-01T00:00:00Z" })).to.equal(14 + 1 + 1 + 11 + 5);
+  });
+
+  it("refuses a call over 256 KB as a whole, as PutEvents does, and takes one of exactly 256 KB", async function () {
+    const { bus, calls, close } = mesh(["us-west-2", "ap-southeast-2"]);
+    const entry = (detailBytes: number) => ({ source: "globalws", detailType: "message.published", detail: JSON.stringify({ name: "big", origin: "us-west-2", via: "us-west-2", data: "q".repeat(detailBytes) }) });
+    const fixed = putEventsEntrySize(entry(100)) - 100;
+    const atLimit = entry(MAX_PUT_EVENTS_BYTES - fixed);
+    expect(putEventsEntrySize(atLimit)).to.equal(MAX_PUT_EVENTS_BYTES);
+    expect(bus("us-west-2").putEvents([atLimit]).FailedEntryCount).to.equal(0);
+    const over = entry(MAX_PUT_EVENTS_BYTES - fixed + 1);
+    expect(() => bus("us-west-2").putEvents([over])).to.throw("Total size of the entries in the request is over the limit.").with.property("type", "ValidationException");
+    const half = entry((MAX_PUT_EVENTS_BYTES - 2 * fixed) / 2 + 1);
+    expect(() => bus("us-west-2").putEvents([half, half])).to.throw().with.property("type", "ValidationException");
+    await until(() => calls.length === 1);
+    expect(calls.map((call) => call.variables.name)).to.deep.equal(["big"]);
     close();
   });
 

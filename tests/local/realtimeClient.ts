@@ -11,19 +11,26 @@ export type TestAuth = { apiKey: string } | { iam: Credentials; region: string }
 /** Plain-http form of an output URL (the port also speaks TLS). */
 export const plain = (url: string) => url.replace(/^https:/, "http:").replace(/^wss:/, "ws:");
 
-/** Signs a POST to `url` with `body` as an AppSync client does, returning the headers to send. */
-export async function signedHeaders(url: string, body: string, credentials: Credentials, region: string): Promise<Record<string, string>> {
+/** Signs a request to `url` with `body` as an AppSync client does (a POST, now, unless told), returning the headers to send. */
+export async function signedHeaders(
+  url: string,
+  body: string,
+  credentials: Credentials,
+  region: string,
+  { method = "POST", signingDate }: { method?: string; signingDate?: Date } = {},
+): Promise<Record<string, string>> {
   const { hostname, port, pathname } = new URL(url);
   const signer = new SignatureV4({ credentials, region, service: "appsync", sha256: Sha256 });
   const signed = await signer.sign(
     new HttpRequest({
-      method: "POST",
+      method,
       protocol: "https:",
       hostname,
       path: pathname,
       headers: { host: `${hostname}:${port}`, "content-type": "application/json; charset=UTF-8", accept: "application/json, text/javascript" },
       body,
     }),
+    { signingDate },
   );
   return signed.headers as Record<string, string>;
 }
@@ -55,10 +62,14 @@ export interface ServerMessage {
 /** A real-time client that records every message and lets a test wait for one. */
 export class RealtimeClient {
   readonly received: ServerMessage[] = [];
+  /** Each received message's text as it came on the wire. */
+  private readonly texts = new WeakMap<ServerMessage, string>();
   private waiters: { match: (message: ServerMessage) => boolean; resolve: (message: ServerMessage) => void }[] = [];
   private constructor(readonly socket: WebSocket, private readonly endpoints: RegionOutputs, private readonly auth: TestAuth) {
     socket.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
+      const text = data.toString();
+      const message = JSON.parse(text) as ServerMessage;
+      this.texts.set(message, text);
       this.received.push(message);
       this.waiters = this.waiters.filter((waiter) => (waiter.match(message) ? (waiter.resolve(message), false) : true));
     });
@@ -91,6 +102,11 @@ export class RealtimeClient {
     const seen = this.received.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  /** The text, as sent, of the first message (already received or coming) that matches. */
+  async nextFrame(match: (message: ServerMessage) => boolean): Promise<string> {
+    return this.texts.get(await this.next(match)) as string;
   }
 
   /** The start message for a subscription, authorized like the connection unless `auth` says otherwise. */

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { startLocalStack, type LocalStack } from "../../local/index";
+import { MAX_DATA_BYTES, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
 import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 describe("local runtime: refused messages and subscriptions", function () {
@@ -41,10 +42,29 @@ describe("local runtime: refused messages and subscriptions", function () {
     expect(body.errors?.[0].message).to.contain("Unable to parse").and.contain("valid JSON");
   });
 
-  it("refuses data over 240 KB with the size and the limit", async () => {
-    const { body } = await graphql(region(), key(), PUBLISH, { name: "cars", data: JSON.stringify("x".repeat(240 * 1024)) });
+  it("refuses data over the limit with the size and the limit", async () => {
+    const { body } = await graphql(region(), key(), PUBLISH, { name: "cars", data: JSON.stringify("x".repeat(MAX_DATA_BYTES)) });
     expect(body.errors?.[0]).to.include({ errorType: "MessageTooLarge" });
-    expect(body.errors?.[0].message).to.contain(`${240 * 1024 + 2} bytes`).and.contain("240 KB");
+    expect(body.errors?.[0].message).to.contain(`${MAX_DATA_BYTES + 6} bytes`).and.contain(`limit is ${MAX_DATA_BYTES} bytes`).and.contain("240 KB");
+  });
+
+  it("carries quote-heavy data at the limit on the longest channel name across regions, each payload within 240 KB", async () => {
+    // 6 bytes for the string's quotes, 4 for each quote or backslash, 1 for each "a" (see the publish tests).
+    const quotes = Math.floor((MAX_DATA_BYTES - 6) / 8);
+    const data = '"\\'.repeat(quotes) + "a".repeat(MAX_DATA_BYTES - 6 - quotes * 8);
+    const name = `tech${"x".repeat(60)}`;
+    const local = await RealtimeClient.connect(region(), key());
+    expect((await local.subscribe("near", SUBSCRIBE_ALL, { name })).type).to.equal("start_ack");
+    expect((await subscriber.subscribe("far", SUBSCRIBE_ALL, { name })).type).to.equal("start_ack");
+    const { body } = await graphql(region(), key(), PUBLISH, { name, data: JSON.stringify(data) });
+    expect(body.errors).to.equal(undefined);
+    for (const [client, id] of [[local, "near"], [subscriber, "far"]] as const) {
+      const frame = await client.nextFrame((message) => message.id === id && message.type === "data");
+      const payload = frame.slice(frame.indexOf('"payload":') + '"payload":'.length, -1);
+      expect(JSON.parse(JSON.parse(payload).data.subscribe.data)).to.equal(data);
+      expect(Buffer.byteLength(payload)).to.be.at.most(SUBSCRIPTION_PAYLOAD_BYTES);
+    }
+    local.close();
   });
 
   it("refuses a malformed channel name on subscribe", async () => {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
 import { fakeEventBridge, run } from "./harness";
 
 describe("Mutation.publishFromBus", () => {
@@ -8,6 +9,28 @@ describe("Mutation.publishFromBus", () => {
     expect(outcome.errors).to.deep.equal([]);
     expect(outcome.result).to.deep.equal(message);
     expect(outcome.invalidations).to.deep.equal([]);
+  });
+
+  const message = { name: "cars", data: 1, id: "m-1", origin: "ap-southeast-2", publishedAt: "2026-11-25T10:00:00.000Z" };
+  const refusals: [string, Record<string, unknown>, string][] = [
+    ["a malformed channel name", { name: "no spaces" }, "InvalidChannelName"],
+    ["data over the limit", { data: "a".repeat(MAX_DATA_BYTES) }, "MessageTooLarge"],
+    ["a malformed id", { id: "x".repeat(129) }, "InvalidMessageId"],
+    ["an id with other characters", { id: "m 1" }, "InvalidMessageId"],
+    ["an origin that is no region name", { origin: "Mars/1" }, "InvalidOrigin"],
+  ];
+  for (const [what, change, errorType] of refusals) {
+    it(`refuses ${what}, as publish does, and delivers nothing`, async () => {
+      const outcome = await run("Mutation", "publishFromBus", { ...message, ...change });
+      expect(outcome.errors.map((e) => e.errorType)).to.deep.equal([errorType]);
+      expect(outcome.result).to.equal(null);
+    });
+  }
+
+  it("delivers a channel that left this region's allowlist: the origin region checked it", async () => {
+    const outcome = await run("Mutation", "publishFromBus", { ...message, name: "robots" });
+    expect(outcome.errors).to.deep.equal([]);
+    expect(outcome.result).to.deep.equal({ ...message, name: "robots" });
   });
 });
 
@@ -77,6 +100,23 @@ describe("Mutation.unsubscribeFromBus", () => {
     expect(outcome.invalidations).to.deep.equal([{ subscriptionField: "subscribe", payload: { name: "cars" } }]);
     expect(outcome.result).to.deep.equal({ name: "cars", origin: "eu-west-1" });
   });
+
+  it("still closes a channel that is no longer on the allowlist", async () => {
+    const outcome = await run("Mutation", "unsubscribeFromBus", { name: "retired", origin: "eu-west-1" });
+    expect(outcome.errors).to.deep.equal([]);
+    expect(outcome.invalidations).to.have.length(1);
+  });
+
+  for (const [what, args, errorType] of [
+    ["a malformed channel name", { name: "", origin: "eu-west-1" }, "InvalidChannelName"],
+    ["an origin that is no region name", { name: "cars", origin: "x".repeat(33) }, "InvalidOrigin"],
+  ] as const) {
+    it(`refuses ${what} and invalidates nothing`, async () => {
+      const outcome = await run("Mutation", "unsubscribeFromBus", args);
+      expect(outcome.errors.map((e) => e.errorType)).to.deep.equal([errorType]);
+      expect(outcome.invalidations).to.deep.equal([]);
+    });
+  }
 });
 
 describe("Query.channels", () => {

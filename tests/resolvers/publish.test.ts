@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
+import { MAX_DATA_BYTES, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
 import { fakeEventBridge, run } from "./harness";
 
 const TRICKY = { q: 'say "hi"', b: "a\\b", n: "l1\nl2\ttab", u: "héllo 世界 🚀", nested: [1, 2.5, null, true] };
@@ -73,18 +73,53 @@ describe("Mutation.publish", () => {
     expect(bus.requests[0].events[0].detail.origin).to.equal("eu-west-1");
   });
 
-  it("accepts data of exactly the limit and refuses one byte more, counting UTF-8 bytes", async () => {
-    // JSON of a string is the text plus two quotes; "é" is 2 bytes in UTF-8.
-    const atLimit = "é".repeat((MAX_DATA_BYTES - 2) / 2);
-    const ok = await run("Mutation", "publish", { name: "cars", data: atLimit }, fakeEventBridge());
-    expect(ok.errors).to.deep.equal([]);
+  // Data travels as its JSON text written in a JSON string: a string takes 6 bytes for its quotes, 4
+  // for each quote or backslash in it, 2 for each "é" and 1 for each "a". Each case makes a string of
+  // exactly `bytes`.
+  const filled = (unit: string, unitBytes: number) => (bytes: number) => {
+    const units = Math.floor((bytes - 6) / unitBytes);
+    return unit.repeat(units) + "a".repeat(bytes - 6 - units * unitBytes);
+  };
+  const limitCases: [string, (bytes: number) => string][] = [
+    ["plain text", filled("a", 1)],
+    ["quotes and backslashes", filled('"\\', 8)],
+    ["non-ASCII", filled("é", 2)],
+  ];
+  for (const [kind, makeData] of limitCases) {
+    it(`accepts data of exactly the limit and refuses one byte more, measured as it travels (${kind})`, async () => {
+      const atLimit = makeData(MAX_DATA_BYTES);
+      expect(Buffer.byteLength(JSON.stringify(JSON.stringify(atLimit)))).to.equal(MAX_DATA_BYTES);
+      const bus = fakeEventBridge();
+      const ok = await run("Mutation", "publish", { name: "cars", data: atLimit }, bus);
+      expect(ok.errors).to.deep.equal([]);
+      expect(JSON.parse(bus.requests[0].events[0].detail.data)).to.equal(atLimit);
 
-    const bus = fakeEventBridge();
-    const tooBig = await run("Mutation", "publish", { name: "cars", data: atLimit + "a" }, bus);
-    expect(tooBig.errors).to.have.length(1);
-    expect(tooBig.errors[0].errorType).to.equal("MessageTooLarge");
-    expect(tooBig.errors[0].message).to.equal(`Message data is ${MAX_DATA_BYTES + 1} bytes; the limit is ${MAX_DATA_BYTES} bytes (240 KB).`);
-    expect(bus.requests).to.have.length(0);
+      const refused = fakeEventBridge();
+      const tooBig = await run("Mutation", "publish", { name: "cars", data: `${atLimit}a` }, refused);
+      expect(tooBig.errors.map((e) => [e.errorType, e.message])).to.deep.equal([[
+        "MessageTooLarge",
+        `Message data takes ${MAX_DATA_BYTES + 1} bytes written as a JSON string; the limit is ${MAX_DATA_BYTES} bytes (AppSync's 240 KB subscription payload, less room for the other fields).`,
+      ]]);
+      expect(refused.requests).to.have.length(0);
+    });
+  }
+
+  it("leaves room in AppSync's 240 KB subscription payload for every other field at its largest", () => {
+    const data = filled('"\\', 8)(MAX_DATA_BYTES);
+    const payload = JSON.stringify({
+      data: {
+        subscribe: {
+          __typename: "Channel",
+          name: "n".repeat(64),
+          data: JSON.stringify(data),
+          id: "i".repeat(128),
+          origin: "o".repeat(32),
+          publishedAt: "2026-12-31T23:59:59.999999999+14:00:00",
+          sender: "s".repeat(2048),
+        },
+      },
+    });
+    expect(Buffer.byteLength(payload)).to.be.at.most(SUBSCRIPTION_PAYLOAD_BYTES);
   });
 
   it("turns a failed EventBridge entry into an error, not a success", async () => {

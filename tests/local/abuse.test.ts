@@ -1,0 +1,151 @@
+import { expect } from "chai";
+import * as net from "net";
+import { MAX_REQUEST_BYTES } from "../../local/appsync/regionalApi";
+import { APPSYNC_REALTIME } from "../../local/appsync/realtimeEndpoint";
+import { startLocalStack, type LocalStack } from "../../local/index";
+import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
+import { settledMemoryBytes } from "./memory";
+import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+
+const MB = 1024 * 1024;
+const REGIONS = ["us-west-2", "ap-southeast-2"];
+/** Short timeouts so the test need not wait out the real ones. */
+const TIMEOUT_MS = 300;
+
+const subscribedId = (message: { payload?: { data?: Record<string, unknown> } }) => (message.payload?.data?.subscribe as { id?: string } | null | undefined)?.id;
+
+/**
+ * A bounded abuse run against one local stack: each attack is refused or cut off, the server's memory
+ * stays bounded, and every region still serves a publish and a subscription afterwards.
+ */
+describe("local runtime: abuse", function () {
+  let stack: LocalStack;
+  let baseline: number;
+  const region = (name = REGIONS[0]) => stack.outputs.regions[name];
+  const key = (name = REGIONS[0]): TestAuth => ({ apiKey: region(name).apiKey });
+  const port = () => Number(new URL(region().graphqlUrl).port);
+  const publish = async (channel: string, data: unknown) => {
+    const { body } = await graphql(region(), key(), PUBLISH, { name: channel, data: JSON.stringify(data) });
+    expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
+    return body.data?.publish as { id: string };
+  };
+
+  before(async () => {
+    // The stack config's own limits (the defaults, 10 and 10); only the timeouts are shortened.
+    stack = await startLocalStack({
+      regions: REGIONS,
+      channels: [],
+      basePort: 0,
+      outputsFile: null,
+      log: () => {},
+      firstByteTimeoutMs: TIMEOUT_MS,
+      realtime: { connectionInitTimeoutMs: TIMEOUT_MS },
+    });
+    baseline = settledMemoryBytes();
+  });
+  after(() => stack.stop());
+
+  it("closes a TCP connection that sends nothing", async () => {
+    const socket = net.connect(port(), "127.0.0.1");
+    let received = "";
+    socket.on("data", (data) => (received += data.toString()));
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(received).to.equal("");
+  });
+
+  it("closes a WebSocket that never sends connection_init, saying why, and keeps one that did", async () => {
+    const silent = await RealtimeClient.connect(region(), key(), false);
+    const initialized = await RealtimeClient.connect(region(), key());
+    const [code, reason] = await new Promise<[number, string]>((resolve) => silent.socket.once("close", (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])));
+    expect([code, reason]).to.deep.equal([4408, `connection_init not received within ${TIMEOUT_MS / 1000} s`]);
+    await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT_MS));
+    expect((await initialized.subscribe("kept", SUBSCRIBE_ALL, { name: "kept" })).type).to.equal("start_ack");
+    initialized.close();
+  });
+
+  it("refuses bodies far over the limit from callers without credentials, reading none of them", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port(), "127.0.0.1");
+          let text = "";
+          socket.on("data", (data) => (text += data.toString()));
+          socket.on("close", () => resolve(text.split("\r\n")[0]));
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: ${100 * MAX_REQUEST_BYTES}\r\n\r\n`);
+          socket.write("x".repeat(64 * 1024));
+        }),
+      ),
+    );
+    expect(new Set(answers)).to.deep.equal(new Set(["HTTP/1.1 401 Unauthorized"]));
+  });
+
+  it("runs 10 of 5,000 aliased publishes in one request, and delivers those 10 only", async () => {
+    const subscriber = await RealtimeClient.connect(region(), key());
+    expect((await subscriber.subscribe("fan", SUBSCRIBE_ALL, { name: "fan" })).type).to.equal("start_ack");
+    const fields = Array.from({ length: 5000 }, (_, index) => `p${index}: publish(name: "fan", data: "${index}") { name data id origin publishedAt }`);
+    const { body } = await graphql(region(), key(), `mutation { ${fields.join(" ")} }`);
+    expect(Object.values(body.data ?? {}).filter((value) => value !== null)).to.have.length(10);
+    expect(new Set(body.errors?.map((error) => error.errorType))).to.deep.equal(new Set(["ResolverExecutionLimitReached"]));
+    expect(body.errors).to.have.length(4990);
+    const sentinel = await publish("fan", "sentinel");
+    await subscriber.next((message) => subscribedId(message) === sentinel.id);
+    expect(subscriber.dataFor("fan")).to.have.length(11);
+    subscriber.close();
+  });
+
+  it("refuses introspection nested past the depth limit, and a query nested past the parser's stack, with error types", async () => {
+    const deepOfType = `{ __schema { types { fields { type ${"{ ofType ".repeat(12)}{ name }${" }".repeat(12)} } } } }`;
+    const { body: tooDeep } = await graphql(region(), key(), deepOfType);
+    expect(tooDeep.errors?.map((error) => error.errorType)).to.deep.equal(["QueryDepthLimitReached"]);
+    const nested = `{ __schema { types { ${"fields { type { ".repeat(20_000)}name${" } }".repeat(20_000)} } } }`;
+    const { status, body: unparsable } = await graphql(region(), key(), nested);
+    expect(status).to.equal(200);
+    expect(unparsable.errors?.[0].errorType).to.be.a("string");
+  });
+
+  it("keeps no more than a bounded amount of parsed queries, however many large distinct ones arrive", async () => {
+    const before = settledMemoryBytes();
+    for (let query = 0; query < 24; query += 1) {
+      const aliases = Array.from({ length: 12_000 }, (_, index) => `a${index}: __typename`);
+      const { status } = await graphql(region(), key(), `query Large${query} { ${aliases.join(" ")} }`);
+      expect(status).to.equal(200);
+    }
+    // Each of these 200 KB queries takes about 10 MB parsed: kept, the 24 would hold about 250 MB.
+    expect(settledMemoryBytes() - before).to.be.below(100 * MB);
+  });
+
+  it("closes a client that stops reading while messages flow, with a reason, and keeps delivering to the others", async () => {
+    const slow = await RealtimeClient.connect(region(), key());
+    for (let index = 0; index < 20; index += 1) expect((await slow.subscribe(`s${index}`, SUBSCRIBE_ALL, { name: "flood" })).type).to.equal("start_ack");
+    const reader = await RealtimeClient.connect(region(), key());
+    expect((await reader.subscribe("r", SUBSCRIBE_ALL, { name: "flood" })).type).to.equal("start_ack");
+    const closed = new Promise<[number, string]>((resolve) => slow.socket.once("close", (code, reason) => resolve([code, reason.toString()])));
+    (slow.socket as unknown as { _socket: net.Socket })._socket.pause();
+
+    const before = settledMemoryBytes();
+    const data = "x".repeat(MAX_DATA_BYTES - 100);
+    const ids: string[] = [];
+    // 30 messages of ~236 KB to 20 subscriptions: 140 MB would wait for the slow client if nothing stopped it.
+    for (let index = 0; index < 30; index += 1) ids.push((await publish("flood", data)).id);
+    await reader.next((message) => subscribedId(message) === ids[ids.length - 1]);
+    expect(reader.dataFor("r").map(subscribedId)).to.deep.equal(ids);
+    expect(settledMemoryBytes() - before).to.be.below(APPSYNC_REALTIME.maxBufferedBytes + 32 * MB);
+
+    (slow.socket as unknown as { _socket: net.Socket })._socket.resume();
+    expect(await closed).to.deep.equal([1008, "Too slow: over 8 MB of messages waited to be read"]);
+    expect(slow.received.filter((message) => message.type === "data").length).to.be.below(20 * ids.length);
+    reader.close();
+  });
+
+  it("still serves a publish and a subscription in every region, with memory back near where it started", async () => {
+    for (const name of REGIONS) {
+      const subscriber = await RealtimeClient.connect(region(name), key(name));
+      expect((await subscriber.subscribe("after", SUBSCRIBE_ALL, { name: "after" })).type).to.equal("start_ack");
+      const { body } = await graphql(region(name), key(name), PUBLISH, { name: "after", data: JSON.stringify(name) });
+      const id = (body.data?.publish as { id: string }).id;
+      await subscriber.next((message) => subscribedId(message) === id);
+      subscriber.close();
+    }
+    expect(settledMemoryBytes() - baseline).to.be.below(64 * MB);
+  });
+});
