@@ -6,11 +6,12 @@ import { startLocalStack, type LocalStack } from "./index";
 const WEB_APP_PORT = 5173;
 
 /** The text of `npm start -- --help`. */
-export const START_USAGE = `Usage: npm start -- [--stack NAME] [--port N] [--web-port N] [--latency MS] [--outputs FILE]
+export const START_USAGE = `Usage: npm start -- [--stack NAME] [--port N] [--web-port N] [--latency MS] [--outputs FILE] [--fresh]
 
 Runs every region of the stack's config (Pulumi.<stack>.yaml) on localhost: per region an
-AppSync-compatible GraphQL API (https/http and wss/ws on one port) and an EventBridge bus, plus
-the web app. Keys, credentials and the certificate are kept in .globalws/ across restarts.
+AppSync-compatible GraphQL API (https/http and wss/ws on one port), an EventBridge bus and a
+replica of the history table, plus the web app. Keys, credentials, the certificate and the
+history are kept in .globalws/ across restarts.
 
   --stack NAME     stack whose config is read (default dev)
   --port N         port of the first region; the others follow (default 4000; 0 = random)
@@ -18,6 +19,7 @@ the web app. Keys, credentials and the certificate are kept in .globalws/ across
   --latency MS     delay added to each cross-region hop (default 0)
   --outputs FILE   where to write the outputs (default .globalws/local-outputs.json); give a
                    second stack run side by side its own, and pass it to globalws --outputs
+  --fresh          start with empty history (keys and credentials are kept)
   --help           show this text`;
 
 /** What `npm start` was asked to run. */
@@ -28,6 +30,8 @@ export interface StartOptions {
   latencyMs: number;
   /** Undefined: the state directory's `local-outputs.json`. */
   outputsFile?: string;
+  /** Start with empty history. */
+  fresh: boolean;
 }
 
 function whole(name: string, text: string | undefined, fallback: number): number {
@@ -47,6 +51,7 @@ export function parseStartCommand(argv: string[]): StartOptions | "help" {
       "web-port": { type: "string" },
       latency: { type: "string" },
       outputs: { type: "string" },
+      fresh: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -58,6 +63,7 @@ export function parseStartCommand(argv: string[]): StartOptions | "help" {
     webPort: whole("web-port", values["web-port"], basePort === 0 ? 0 : WEB_APP_PORT),
     latencyMs: whole("latency", values.latency, 0),
     outputsFile: values.outputs,
+    fresh: values.fresh ?? false,
   };
 }
 
@@ -76,6 +82,7 @@ export async function startLocalRun(options: StartOptions, stateDir: string, log
     latencyMs: options.latencyMs,
     stateDir,
     outputsFile: options.outputsFile,
+    fresh: options.fresh,
     log,
   });
   const web = await startWebApp({ outputs: stack.outputs, port: options.webPort, log }).catch(async (error: NodeJS.ErrnoException) => {

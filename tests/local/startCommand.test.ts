@@ -32,7 +32,8 @@ describe("npm start: command line", function () {
   this.timeout(30_000);
 
   it("serves the web app on --web-port, 5173 by default and a random port with --port 0", () => {
-    expect(parseStartCommand([])).to.include({ stack: "dev", basePort: 4000, webPort: 5173 });
+    expect(parseStartCommand([])).to.include({ stack: "dev", basePort: 4000, webPort: 5173, fresh: false });
+    expect(parseStartCommand(["--fresh"])).to.include({ fresh: true });
     expect(parseStartCommand(["--port", "0"])).to.include({ basePort: 0, webPort: 0 });
     expect(parseStartCommand(["--port", "5000", "--web-port", "5200", "--outputs", "b.json"])).to.include({ basePort: 5000, webPort: 5200, outputsFile: "b.json" });
     expect(() => parseStartCommand(["--web-port", "x"])).to.throw('--web-port is "x": it must be a whole number ≥ 0');

@@ -1,0 +1,165 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { performance } from "perf_hooks";
+import { GlobalTable } from "../../local/dynamodb/globalTable";
+import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/index";
+import { graphql, type TestAuth } from "./realtimeClient";
+
+const REGIONS = ["us-west-2", "eu-west-1", "ap-southeast-2"];
+const PUBLISH_WITH_ID = "mutation Pub($name: String!, $data: AWSJSON!, $id: ID) { publish(name: $name, data: $data, id: $id) { name data id origin publishedAt } }";
+const HISTORY = "query History($name: String!, $since: AWSDateTime, $limit: Int, $nextToken: String) { history(name: $name, since: $since, limit: $limit, nextToken: $nextToken) { items { name data id origin publishedAt } nextToken } }";
+
+interface Message {
+  name: string;
+  data: string;
+  id: string;
+  origin: string;
+  publishedAt: string;
+}
+
+/** Waits until `check` resolves true; gives up after 10 s. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  const giveUp = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > giveUp) throw new Error("the awaited condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("local runtime: history in every region", function () {
+  this.timeout(60_000);
+  const stacks: LocalStack[] = [];
+  const dirs: string[] = [];
+  const start = async (options: LocalStackOptions = {}) => {
+    const stack = await startLocalStack({ regions: REGIONS, channels: ["cars", "chat.*"], basePort: 0, outputsFile: null, log: () => {}, ...options });
+    stacks.push(stack);
+    return stack;
+  };
+  const stateDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "globalws-history-e2e-"));
+    dirs.push(dir);
+    return dir;
+  };
+  after(async () => {
+    await Promise.all(stacks.map((stack) => stack.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const key = (stack: LocalStack, region: string): TestAuth => ({ apiKey: stack.outputs.regions[region].apiKey });
+  const publish = async (stack: LocalStack, region: string, channel: string, data: unknown, id?: string): Promise<Message> => {
+    const { body } = await graphql(stack.outputs.regions[region], key(stack, region), PUBLISH_WITH_ID, { name: channel, data: JSON.stringify(data), id });
+    expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
+    return body.data?.publish as Message;
+  };
+  /** Every message of `channel` in `region`'s history, page by page. */
+  const readAll = async (stack: LocalStack, region: string, channel: string, limit = 100) => {
+    const items: Message[] = [];
+    let nextToken: string | null = null;
+    let pages = 0;
+    do {
+      const { body } = await graphql(stack.outputs.regions[region], key(stack, region), HISTORY, { name: channel, limit, nextToken });
+      expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);
+      const page = body.data?.history as { items: Message[]; nextToken: string | null };
+      items.push(...page.items);
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken);
+    return { items, pages };
+  };
+
+  it("holds all 250 messages published across three regions in every region, each once, in order, through paging", async () => {
+    const stack = await start();
+    const published: Message[] = [];
+    // Publishers in every region at once, as the mesh sees them.
+    await Promise.all(REGIONS.map(async (region, index) => {
+      for (let seq = index; seq < 250; seq += REGIONS.length) published.push(await publish(stack, region, "chat.lobby", { seq }));
+    }));
+    expect(published).to.have.length(250);
+    const expected = [...published].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || (a.id < b.id ? -1 : 1)).map((message) => message.id);
+    for (const region of REGIONS) {
+      await eventually(async () => (await readAll(stack, region, "chat.lobby")).items.length >= 250);
+      const { items, pages } = await readAll(stack, region, "chat.lobby");
+      expect(items.map((message) => message.id), region).to.deep.equal(expected);
+      expect(pages, region).to.be.at.least(3);
+      const bySeq = new Map(published.map((message) => [message.id, message]));
+      for (const message of items) expect(message).to.deep.equal(bySeq.get(message.id));
+    }
+  });
+
+  it("stores a publish retried with the same id once, even when the retry goes to another region", async () => {
+    const stack = await start();
+    const first = await publish(stack, "us-west-2", "cars", { n: 1 }, "order-42");
+    await eventually(async () => (await readAll(stack, "eu-west-1", "cars")).items.length === 1);
+    const retry = await publish(stack, "eu-west-1", "cars", { n: 1 }, "order-42");
+    expect(retry).to.deep.equal(first);
+    for (const region of REGIONS) expect((await readAll(stack, region, "cars")).items.map((m) => m.id), region).to.deep.equal(["order-42"]);
+  });
+
+  it("keeps history across a restart of the runtime on the same state directory", async () => {
+    const dir = stateDir();
+    const before = await start({ stateDir: dir });
+    const kept = await publish(before, "ap-southeast-2", "cars", "before the restart");
+    await eventually(async () => (await readAll(before, "us-west-2", "cars")).items.length === 1);
+    await before.stop();
+    const after = await start({ stateDir: dir });
+    for (const region of REGIONS) expect((await readAll(after, region, "cars")).items, region).to.deep.equal([kept]);
+  });
+
+  it("starts empty with --fresh", async () => {
+    const dir = stateDir();
+    const first = await start({ stateDir: dir });
+    await publish(first, "us-west-2", "cars", 1);
+    await first.stop();
+    const fresh = await start({ stateDir: dir, fresh: true });
+    expect((await readAll(fresh, "us-west-2", "cars")).items).to.deep.equal([]);
+  });
+
+  it("replicates to other regions only after the cross-region latency, as a global table does asynchronously", async () => {
+    const latencyMs = 400;
+    const stack = await start({ latencyMs });
+    const publishedAt = performance.now();
+    const message = await publish(stack, "us-west-2", "cars", "slow hop");
+    expect((await readAll(stack, "us-west-2", "cars")).items).to.deep.equal([message]);
+    let arrived = 0;
+    await eventually(async () => {
+      const present = (await readAll(stack, "eu-west-1", "cars")).items.length === 1;
+      if (present) arrived = performance.now();
+      return present;
+    });
+    // A copy is sent only once its delay has run out, so it can never be seen sooner.
+    expect(arrived - publishedAt).to.be.at.least(latencyMs);
+  });
+
+  it("catches up a copy that was still on its way when the runtime stopped", async () => {
+    const dir = stateDir();
+    const slow = await start({ stateDir: dir, latencyMs: 60_000 });
+    const message = await publish(slow, "us-west-2", "cars", "in flight");
+    expect((await readAll(slow, "eu-west-1", "cars")).items).to.deep.equal([]);
+    await slow.stop();
+    const again = await start({ stateDir: dir });
+    for (const region of REGIONS) expect((await readAll(again, region, "cars")).items, region).to.deep.equal([message]);
+  });
+
+  it("holds copies to and from a region that is down, and delivers them once it is back", async () => {
+    const dir = stateDir();
+    const table = await GlobalTable.start({ regions: REGIONS, dir, latencyMs: 0, log: () => {} });
+    try {
+      const item = marshall({ name: "cars", id: "held", ts: "1#held", data: "1", origin: "us-west-2", publishedAt: "x", expiresAt: Math.floor(Date.now() / 1000) + 60 });
+      const stored = (region: string) => table.replica(region).send(new GetItemCommand({ TableName: table.replica(region).tableName, Key: { name: item.name, id: item.id } }));
+      table.setAvailable("eu-west-1", false);
+      table.replicate("us-west-2", item);
+      await eventually(async () => (await stored("ap-southeast-2")).Item !== undefined);
+      expect(table.pendingCopies).to.equal(1);
+      expect((await stored("eu-west-1")).Item).to.equal(undefined);
+      table.setAvailable("eu-west-1", true);
+      await eventually(async () => (await stored("eu-west-1")).Item !== undefined);
+      expect(table.pendingCopies).to.equal(0);
+    } finally {
+      await table.close();
+    }
+  });
+});
