@@ -13,7 +13,11 @@ import { mb, ms } from "./stats";
 const USAGE = `Usage: npm run bench -- [--subscribers N] [--rate PER_S] [--seconds S] [--latency MS] [--stack NAME]
 
 N subscribers (spread over the stack's regions) and one publisher per region at a fixed rate,
-first against the local runtime, then against a bare ws broadcast server (the ceiling).`;
+against the local runtime with history on (every message stored in the regions' history
+replicas), with history off, then against a bare ws broadcast server (the ceiling).`;
+
+/** What a scenario runs against: the local runtime with or without history, or the bare ws ceiling. */
+type Server = "history" | "live" | "bare";
 
 interface Options {
   subscribers: number;
@@ -52,7 +56,7 @@ function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
 }
 
 /** Opens one subscriber; resolves once it is subscribed. `onData` gets each message's `{seq, region, sentAt}`. */
-function subscriber(kind: "local" | "bare", ready: Ready, region: string, onData: (text: string) => void): Promise<WebSocket> {
+function subscriber(kind: Server, ready: Ready, region: string, onData: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     let socket: WebSocket;
     if (kind === "bare") {
@@ -80,7 +84,7 @@ function subscriber(kind: "local" | "bare", ready: Ready, region: string, onData
   });
 }
 
-async function publish(kind: "local" | "bare", ready: Ready, region: string, seq: number): Promise<void> {
+async function publish(kind: Server, ready: Ready, region: string, seq: number): Promise<void> {
   const data = JSON.stringify({ seq, region, sentAt: now() });
   if (kind === "bare") {
     await fetch(`${ready.bareUrl}/publish`, { method: "POST", body: JSON.stringify({ subscribe: { data, origin: region } }) }).then((response) => response.text());
@@ -96,7 +100,7 @@ async function publish(kind: "local" | "bare", ready: Ready, region: string, seq
   if (body.errors) throw new Error(`publish failed: ${JSON.stringify(body.errors)}`);
 }
 
-async function runScenario(kind: "local" | "bare", options: Options): Promise<ScenarioResult> {
+async function runScenario(kind: Server, options: Options): Promise<ScenarioResult> {
   const child = fork(path.join(__dirname, "serverProcess.ts"), [kind, options.regions.join(","), String(options.latency)], { execArgv: ["--import", "tsx"] });
   const ready = await nextMessage<Ready>(child, "ready");
   const sameRegion: number[] = [];
@@ -200,10 +204,15 @@ async function main(): Promise<void> {
   }
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${mb(os.totalmem())} RAM, node ${process.version}`);
   console.log(`load: ${options.subscribers} subscribers over ${options.regions.join(", ")}; ${options.rate} messages/s per region for ${options.seconds} s; cross-region latency ${options.latency} ms`);
-  const ours = await runScenario("local", options);
+  const withHistory = await runScenario("history", options);
+  const live = await runScenario("live", options);
   const ceiling = await runScenario("bare", options);
-  for (const line of [...describe("bare ws broadcast (ceiling)", ceiling), ...describe("globalws local runtime", ours, ceiling)]) console.log(line);
-  if (ours.lost > 0 || ours.duplicates > 0) process.exitCode = 1;
+  for (const line of [
+    ...describe("bare ws broadcast (ceiling)", ceiling),
+    ...describe("globalws local runtime, history on (every message stored, replicated to every region)", withHistory, ceiling),
+    ...describe("globalws local runtime, history off", live, ceiling),
+  ]) console.log(line);
+  if ([withHistory, live].some((ours) => ours.lost > 0 || ours.duplicates > 0)) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {

@@ -2,8 +2,9 @@ import { startLocalStack } from "../local/index";
 import { startBareBroadcastServer } from "./bareBroadcastServer";
 
 /**
- * Child process of the benchmark: runs the server under test (`local` or `bare`) apart from the
- * clients, sends its endpoints to the parent, and answers "report" with its peak memory.
+ * Child process of the benchmark: runs the server under test (the local runtime with `history` on
+ * or off as `live`, or the `bare` ceiling) apart from the clients, sends its endpoints to the parent,
+ * and answers "report" with its peak memory.
  */
 async function main(): Promise<void> {
   const [kind, regionList, latency] = process.argv.slice(2);
@@ -15,7 +16,15 @@ async function main(): Promise<void> {
     stop = bare.close;
     process.send?.({ type: "ready", bareUrl: bare.url });
   } else {
-    const stack = await startLocalStack({ regions: regionList.split(","), channels: [], basePort: 0, outputsFile: null, latencyMs: Number(latency), log: () => {} });
+    const stack = await startLocalStack({
+      regions: regionList.split(","),
+      channels: [],
+      historyRetentionHours: kind === "history" ? 24 : 0,
+      basePort: 0,
+      outputsFile: null,
+      latencyMs: Number(latency),
+      log: () => {},
+    });
     stop = stack.stop;
     process.send?.({ type: "ready", outputs: stack.outputs });
   }
