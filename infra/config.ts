@@ -151,8 +151,11 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
   };
 }
 
-/** Parses a config value that Pulumi stores as text (lists and numbers are JSON). */
-function parseValue(text: string | undefined): unknown {
+/**
+ * Parses a config value that Pulumi stores as text (lists, numbers and booleans are JSON; `pulumi config
+ * set` writes top-level values as strings, so `"5"` and `"true"` mean 5 and true).
+ */
+export function parseValue(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
@@ -164,7 +167,7 @@ function parseValue(text: string | undefined): unknown {
 const KEYS: (keyof GlobalWsConfig)[] = [
   "regions", "channels", "apiKeyExpiresInDays", "apiKeyGeneration", "xrayEnabled",
   "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "historyRetentionHours",
-  "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "queryDepthLimit", "resolverCountLimit",
+  "queryDepthLimit", "resolverCountLimit",
 ];
 
 /** Reads the `globalws:*` keys of the current stack and validates them. */

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
-import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 import { readSchemaText } from "../schema";
 import { apiKeyExpiry } from "./apiKeyExpiry";
+import { graphqlEndpointArn } from "./graphqlEndpointArn";
 import type { HistoryReplica } from "./history";
 import { allowPolicy, serviceTrustPolicy } from "./iamPolicies";
 import { bundleResolvers, DataSourceKind } from "./resolverBundle";
@@ -198,17 +198,8 @@ export class RegionalApi extends pulumi.ComponentResource {
       }, child);
     }
 
-    // EventBridge calls an API at its GraphQL *endpoint* ARN, whose last segment is the endpoint's host
-    // label, a different random string from the API id: CloudFormation reports it as its own attribute
-    // (GraphQLEndpointArn) and CDK asks for it on imported APIs because it cannot be derived from the id.
-    // A wrong one passes PutTargets and fails every delivery, so read AWS's own attribute (Cloud Control).
-    const nativeProvider = new awsNative.Provider(`${name}-native-provider`, { region: region as awsNative.Region }, child);
-    this.graphqlEndpointArn = awsNative.appsync
-      .getGraphQlApiOutput({ apiId: api.id }, { provider: nativeProvider, parent: this })
-      .apply((read) => {
-        if (!read.graphQlEndpointArn) throw new Error(`AppSync reported no GraphQLEndpointArn for API ${read.apiId}`);
-        return read.graphQlEndpointArn;
-      });
+    // EventBridge calls an API at its GraphQL endpoint ARN, named after the endpoint's host label.
+    this.graphqlEndpointArn = pulumi.all([api.arn, api.uris]).apply(([arn, uris]) => graphqlEndpointArn(arn, uris["GRAPHQL"]));
 
     this.region = region;
     this.apiId = api.id;

@@ -3,8 +3,17 @@ import { CHANNEL_UNSUBSCRIBED, EVENT_SOURCE, MESSAGE_PUBLISHED } from "../resolv
 /** EventBridge allows at most 5 targets on one rule. */
 export const MAX_TARGETS_PER_RULE = 5;
 
-/** An EventBridge event pattern, as JSON (exact values, `anything-but`, `prefix`, `exists`). */
+/** An EventBridge event pattern, as JSON (exact values, `anything-but`, `prefix`, `exists`, `$or`). */
 export type EventPattern = { [key: string]: EventPattern | unknown[] };
+
+/**
+ * The `detail` that says which region an event entered the mesh in: `via` (put by every resolver of
+ * this version); or, for an event put by a resolver from before `via` (while `pulumi up` updates the
+ * regions one by one), its `origin`, which was the entering region then.
+ */
+function enteredIn(region: unknown): EventPattern {
+  return { $or: [{ detail: { via: [region] } }, { detail: { via: [{ exists: false }], origin: [region] } }] };
+}
 
 /** Put the event on another region's bus. */
 export interface BusTarget {
@@ -66,7 +75,7 @@ function forwardRules(region: string, regions: readonly string[]): RouteRule[] {
     eventPattern: {
       source: [EVENT_SOURCE],
       "detail-type": [MESSAGE_PUBLISHED, CHANNEL_UNSUBSCRIBED],
-      detail: { via: [region] },
+      ...enteredIn(region),
     },
     targets: group.map((other): BusTarget => ({ kind: "bus", region: other })),
   }));
@@ -86,7 +95,7 @@ function deliverRule(
     eventPattern: {
       source: [EVENT_SOURCE],
       "detail-type": [detailType],
-      detail: { via: [{ "anything-but": region }] },
+      ...enteredIn({ "anything-but": region }),
     },
     targets: [{ kind: "appsync", region, field, operation, inputPath: "$.detail" }],
   };

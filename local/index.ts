@@ -1,4 +1,3 @@
-import { rmSync } from "fs";
 import * as path from "path";
 import { bundleResolvers } from "../infra/resolverBundle";
 import { planRouting } from "../infra/routing";
@@ -98,15 +97,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const credentials = kept.credentials;
   // Each stack keeps its own history, in the state directory, so it survives a restart.
   const historyDir = path.join(state.dir, "history", stackName);
-  if (options.fresh) rmSync(historyDir, { recursive: true, force: true });
   let history: GlobalTable | null;
   try {
-    history = historyRetentionHours > 0 ? await GlobalTable.start({ regions, dir: historyDir, latencyMs: options.latencyMs ?? 0, log }) : null;
+    history = historyRetentionHours > 0 ? await GlobalTable.start({ regions, dir: historyDir, latencyMs: options.latencyMs ?? 0, fresh: options.fresh, log }) : null;
   } catch (error) {
     state.release();
     throw error;
   }
-  const tokens = new PaginationTokens();
+  const tokens = history ? PaginationTokens.inDirectory(historyDir) : null;
   const apis = new Map<string, RegionalApi>();
   const buses = new Map<string, EventBus>();
   for (const region of regions) {
@@ -137,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       ]),
     );
-    const historyDataSource = history
+    const historyDataSource = history && tokens
       ? dynamoDbDataSource({ replica: history.replica(region), tokens, onWrite: (item) => history.replicate(region, item) })
       : unavailable("HISTORY");
     buses.set(region, bus);

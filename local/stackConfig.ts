@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { validateConfig, type GlobalWsConfig, type RawConfig } from "../infra/config";
+import { parseValue, validateConfig, type GlobalWsConfig, type RawConfig } from "../infra/config";
 
 const PREFIX = "globalws:";
 
@@ -24,7 +24,8 @@ export function readStackConfig(stack: string, projectRoot: string): GlobalWsCon
   const config = (document as { config?: Record<string, unknown> } | null)?.config ?? {};
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = value;
+    // As `pulumi up` reads them: `pulumi config set` stores top-level values as strings.
+    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = typeof value === "string" ? parseValue(value) : value;
   }
   return validateConfig(raw as RawConfig);
 }

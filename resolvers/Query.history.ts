@@ -28,13 +28,16 @@ export function request(ctx: Context<Args>) {
   const nowMs = util.time.nowEpochMilliSeconds();
   const windowStart = nowMs - retentionMs;
   const requested = isGiven(since) ? util.time.parseISO8601ToEpochMilliSeconds(since) : windowStart;
+  // A later page keeps its query's lower bound open: the window moves on between pages, and DynamoDB
+  // refuses a start key outside the key condition. The expiry filter still hides what left the window.
+  const lowerBound = isGiven(nextToken) ? 0 : Math.max(requested, windowStart);
   return {
     operation: "Query",
     index: TIME_INDEX,
     query: {
       expression: "#name = :name AND #ts >= :since",
       expressionNames: { "#name": CHANNEL_KEY, "#ts": TIME_KEY },
-      expressionValues: util.dynamodb.toMapValues({ ":name": name, ":since": timeKeyPrefix(Math.max(requested, windowStart)) }),
+      expressionValues: util.dynamodb.toMapValues({ ":name": name, ":since": timeKeyPrefix(lowerBound) }),
     },
     filter: {
       expression: "#expiresAt > :now",
@@ -47,10 +50,13 @@ export function request(ctx: Context<Args>) {
   };
 }
 
-/** The page; a `nextToken` this resolver did not issue is the caller's mistake (BadRequest). */
+/** DynamoDB's answers to a `nextToken` that is not this query's: foreign, tampered, or of another channel. */
+const BAD_TOKEN_ERRORS = ["DynamoDB:UserIllegalArgumentException", "DynamoDB:ValidationException"];
+
+/** The page; a `nextToken` this query did not issue is the caller's mistake (BadRequest). */
 export function response(ctx: Context<Args>) {
   if (ctx.error) {
-    if (ctx.error.type === "DynamoDB:UserIllegalArgumentException" && isGiven(ctx.args.nextToken)) {
+    if (BAD_TOKEN_ERRORS.indexOf(ctx.error.type) >= 0 && isGiven(ctx.args.nextToken)) {
       util.error("nextToken is not valid here: pass the nextToken of the previous page of the same history query, unchanged.", "BadRequest");
     }
     util.error(ctx.error.message, ctx.error.type);

@@ -7,6 +7,24 @@ const AWS_DATE_TIME = new RegExp(`^${DATE}T${TIME}${ZONE}$`);
 const AWS_DATE = new RegExp(`^${DATE}${ZONE}?$`);
 const AWS_TIME = new RegExp(`^${TIME}${ZONE}?$`);
 
+const PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2})(?::(\d{2})(?::(\d{2}))?)?)$/;
+
+/**
+ * The epoch milliseconds of an AWSDateTime (offsets of hours, minutes or seconds, as AppSync's
+ * `util.time.parseISO8601ToEpochMilliSeconds` reads them), or `null` when it is not one.
+ */
+export function parseAwsDateTime(text: string): number | null {
+  const match = PARTS.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second = "0", fraction = "0", sign, offsetHours = "0", offsetMinutes = "0", offsetSeconds = "0"] = match;
+  const local = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second, Number(`0.${fraction}`) * 1000);
+  const offsetMs = ((+offsetHours * 60 + +offsetMinutes) * 60 + +offsetSeconds) * 1000 * (sign === "-" ? -1 : 1);
+  // Date.UTC rolls 2026-02-30 over into March: a date that does not exist is no date-time.
+  const date = new Date(local);
+  if (date.getUTCMonth() !== +month - 1 || date.getUTCDate() !== +day || +hour > 23 || +minute > 59 || +second > 59) return null;
+  return Math.floor(local - offsetMs);
+}
+
 function literalString(node: ValueNode, scalar: string): string {
   if (node.kind !== Kind.STRING) throw new GraphQLError(`${scalar} must be given as a string`);
   return node.value;

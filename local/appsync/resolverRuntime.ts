@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as esbuild from "esbuild";
 import * as vm from "vm";
+import { parseAwsDateTime } from "../../schema/appSyncScalars";
 import { dynamodbUtils } from "./dynamodbUtils";
 import { filterProblems } from "./subscriptionFilter";
 import { toSubscriptionFilter } from "./subscriptionFilterTransform";
@@ -149,8 +150,8 @@ function makeModules(resolver: LoadedResolver) {
       epochMilliSecondsToISO8601: (ms: number) => new Date(Number(ms)).toISOString(),
       epochMilliSecondsToSeconds: (ms: number) => Math.floor(Number(ms) / 1000),
       parseISO8601ToEpochMilliSeconds: (text: string) => {
-        const ms = Date.parse(String(text));
-        if (Number.isNaN(ms)) throw new ResolverError(`${JSON.stringify(text)} is not an ISO 8601 date-time`, "ValidationException");
+        const ms = parseAwsDateTime(String(text));
+        if (ms === null) throw new ResolverError(`${JSON.stringify(text)} is not an ISO 8601 date-time`, "ValidationException");
         return ms;
       },
     },

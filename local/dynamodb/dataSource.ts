@@ -48,6 +48,7 @@ interface QueryRequest {
 
 /** What the history data source of one region talks to. */
 export interface DynamoDbDataSourceOptions {
+  /** The region's replica; a `nextToken` is valid in this region only. */
   readonly replica: Replica;
   readonly tokens: PaginationTokens;
   /** Called with every item a PutItem wrote (for the global table's replication). */
@@ -78,7 +79,8 @@ export function dynamoDbDataSource(options: DynamoDbDataSourceOptions) {
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
       if (error instanceof DynamoDBServiceException) throw new DataSourceError(error.message, `DynamoDB:${error.name}`);
-      throw error;
+      // The replica cannot be reached (its store failed, or the runtime is stopping).
+      throw new DataSourceError(`The history replica is unavailable: ${(error as Error).message}`, "DynamoDB:InternalServerError");
     }
   };
 }
@@ -125,7 +127,7 @@ async function readItem(replica: Replica, key: AttributeMap, consistentRead: boo
 async function query({ replica, tokens }: DynamoDbDataSourceOptions, request: QueryRequest, caller: string): Promise<unknown> {
   let exclusiveStartKey: AttributeMap | undefined;
   if (request.nextToken) {
-    const decoded = tokens.decode(request.nextToken, caller);
+    const decoded = tokens.decode(request.nextToken, `${replica.region}/${caller}`);
     if (!decoded) {
       // What AppSync answers for a token it did not issue to this resolver (seen in AWS's own issue trackers).
       throw new DataSourceError(
@@ -154,7 +156,7 @@ async function query({ replica, tokens }: DynamoDbDataSourceOptions, request: Qu
   );
   return {
     items: (output.Items ?? []).map((item) => unmarshall(item)),
-    nextToken: output.LastEvaluatedKey ? tokens.encode(output.LastEvaluatedKey, caller) : null,
+    nextToken: output.LastEvaluatedKey ? tokens.encode(output.LastEvaluatedKey, `${replica.region}/${caller}`) : null,
     scannedCount: output.ScannedCount ?? 0,
   };
 }

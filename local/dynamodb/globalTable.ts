@@ -1,7 +1,7 @@
-import { BatchWriteItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, ConditionalCheckFailedException, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as fs from "fs";
 import * as path from "path";
-import { CHANNEL_KEY, EXPIRY_KEY, MESSAGE_ID_KEY } from "../../resolvers/lib/historyTable";
+import { CHANNEL_KEY, EXPIRY_KEY, MESSAGE_ID_KEY, TIME_KEY } from "../../resolvers/lib/historyTable";
 import { startReplica, type Replica } from "./replica";
 
 type Item = Record<string, AttributeValue>;
@@ -9,50 +9,70 @@ type Item = Record<string, AttributeValue>;
 /** How the local global table is set up. */
 export interface GlobalTableOptions {
   readonly regions: readonly string[];
-  /** Where each replica keeps its data (`<dir>/<region>`). */
+  /** Where each replica keeps its data (`<dir>/<region>`), with the copies that were still waiting at the last stop. */
   readonly dir: string;
   /** Delay of each copy to another region, as cross-region bus hops are delayed. */
   readonly latencyMs: number;
+  /** Empties every replica first (`npm start -- --fresh`). */
+  readonly fresh?: boolean;
+  /** How often each replica is swept for expired items, a page at a time (default 5 s). */
+  readonly sweepEveryMs?: number;
   readonly log: (line: string) => void;
 }
 
-/** A write waiting to reach another replica. */
+/** A write on its way to another replica. */
 interface PendingCopy {
   readonly from: string;
   readonly to: string;
   readonly item: Item;
 }
 
-const keyOf = (item: Item) => JSON.stringify([item[CHANNEL_KEY], item[MESSAGE_ID_KEY]]);
+/** Where a stop leaves the copies that had not arrived yet, for the next start. */
+const WAITING_FILE = "waiting-copies.json";
+/** How many items of a replica one sweep for expired items looks at. */
+const SWEEP_PAGE = 500;
 
 /**
  * The history table as a DynamoDB global table (version 2019.11.21) behaves, on one replica per
  * region: a write lands in its own region's replica at once and reaches every other replica
- * asynchronously, after `latencyMs`. A region that is down neither sends nor receives copies; they
- * wait and arrive once it is back. At start the replicas are reconciled (a copy that was still
- * waiting when the runtime stopped is not lost) and items past their expiry are deleted, as TTL
- * eventually does.
+ * asynchronously, after `latencyMs`; when two regions wrote the same key, every replica keeps the
+ * later write (last writer wins). A region that is down neither sends nor receives copies; they wait
+ * and arrive once it is back. A stop keeps the copies still on their way and the next start sends
+ * them. Expired items are deleted a page at a time in the background, late, as TTL deletes them.
  */
 export class GlobalTable {
   private readonly down = new Set<string>();
+  /** Copies waiting for a region to come back. */
   private readonly waiting: PendingCopy[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Copies whose delay is running, by the timer that will send them. */
+  private readonly scheduled = new Map<NodeJS.Timeout, PendingCopy>();
+  private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
   private constructor(
     private readonly replicas: ReadonlyMap<string, Replica>,
     private readonly options: GlobalTableOptions,
     private readonly releaseLock: () => void,
-  ) {}
+  ) {
+    const sweeps = [...replicas.values()].map((replica) => expiredSweep(replica));
+    this.sweeper = setInterval(() => sweeps.forEach((sweep) => void sweep().catch(() => {})), options.sweepEveryMs ?? 5_000);
+    this.sweeper.unref();
+  }
 
-  /** Starts a replica per region, then reconciles them. @throws Error when another runtime uses `dir`. */
+  /**
+   * Starts a replica per region and sends the copies the last stop left waiting.
+   * @throws Error when another runtime uses `dir`.
+   */
   static async start(options: GlobalTableOptions): Promise<GlobalTable> {
     const releaseLock = lockDirectory(options.dir);
     const replicas = new Map<string, Replica>();
     try {
-      for (const region of options.regions) replicas.set(region, await startReplica(region, path.join(options.dir, region)));
+      if (options.fresh) {
+        for (const entry of fs.readdirSync(options.dir)) if (entry !== LOCK_FILE) fs.rmSync(path.join(options.dir, entry), { recursive: true, force: true });
+      }
+      for (const region of options.regions) replicas.set(region, await startReplica(region, path.join(options.dir, region), options.log));
       const table = new GlobalTable(replicas, options, releaseLock);
-      await table.reconcile();
+      await table.resumeWaiting();
       return table;
     } catch (error) {
       await Promise.all([...replicas.values()].map((replica) => replica.close()));
@@ -73,10 +93,10 @@ export class GlobalTable {
     for (const to of this.replicas.keys()) {
       if (to === from || this.closed) continue;
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
+        this.scheduled.delete(timer);
         void this.copy({ from, to, item });
       }, this.options.latencyMs);
-      this.timers.add(timer);
+      this.scheduled.set(timer, { from, to, item });
     }
   }
 
@@ -96,15 +116,29 @@ export class GlobalTable {
     return this.waiting.length;
   }
 
+  /** Stops replicating, keeps the copies that have not arrived for the next start, and closes the replicas. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    clearInterval(this.sweeper);
+    for (const timer of this.scheduled.keys()) clearTimeout(timer);
+    const unsent = [...this.waiting, ...this.scheduled.values()];
+    if (unsent.length > 0) fs.writeFileSync(path.join(this.options.dir, WAITING_FILE), JSON.stringify(unsent));
     await Promise.all([...this.replicas.values()].map((replica) => replica.close()));
     this.releaseLock();
   }
 
   private blocked(copy: PendingCopy): boolean {
     return this.down.has(copy.from) || this.down.has(copy.to);
+  }
+
+  /** Sends the copies the last stop kept (to regions still configured). */
+  private async resumeWaiting(): Promise<void> {
+    const file = path.join(this.options.dir, WAITING_FILE);
+    if (!fs.existsSync(file)) return;
+    const kept = (JSON.parse(fs.readFileSync(file, "utf8")) as PendingCopy[]).filter((copy) => this.replicas.has(copy.to));
+    await Promise.all(kept.map((copy) => this.copy(copy)));
+    fs.rmSync(file);
+    if (kept.length > 0) this.options.log(`history: sent ${kept.length} copies that were on their way at the last stop`);
   }
 
   private async copy(copy: PendingCopy): Promise<void> {
@@ -115,54 +149,50 @@ export class GlobalTable {
     }
     const replica = this.replica(copy.to);
     try {
-      await replica.send(new PutItemCommand({ TableName: replica.tableName, Item: copy.item }));
+      await replica.send(
+        new PutItemCommand({
+          TableName: replica.tableName,
+          Item: copy.item,
+          // Last writer wins: a key written in two regions ends as the later write everywhere.
+          ConditionExpression: "attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND #origin < :origin)",
+          ExpressionAttributeNames: { "#id": MESSAGE_ID_KEY, "#ts": TIME_KEY, "#origin": "origin" },
+          ExpressionAttributeValues: { ":ts": copy.item[TIME_KEY], ":origin": copy.item.origin },
+        }),
+      );
     } catch (error) {
-      if (!this.closed) this.options.log(`[${copy.to}] history replication from ${copy.from} failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Brings every replica to the union of their items and deletes expired ones. */
-  private async reconcile(): Promise<void> {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const contents = new Map<string, Map<string, Item>>();
-    for (const [region, replica] of this.replicas) {
-      const live = new Map<string, Item>();
-      const expired: Item[] = [];
-      for await (const item of scan(replica)) {
-        if (Number(item[EXPIRY_KEY]?.N ?? Infinity) <= nowSeconds) expired.push(item);
-        else live.set(keyOf(item), item);
-      }
-      await deleteItems(replica, expired);
-      contents.set(region, live);
-    }
-    const union = new Map<string, Item>();
-    for (const live of contents.values()) for (const [key, item] of live) union.set(key, item);
-    for (const [region, live] of contents) {
-      const missing = [...union].filter(([key]) => !live.has(key)).map(([, item]) => item);
-      const replica = this.replica(region);
-      for (const item of missing) await replica.send(new PutItemCommand({ TableName: replica.tableName, Item: item }));
-      if (missing.length > 0) this.options.log(`[${region}] history: caught up ${missing.length} item(s) from other regions`);
+      if (error instanceof ConditionalCheckFailedException || this.closed) return;
+      this.options.log(`[${copy.to}] history replication from ${copy.from} failed: ${(error as Error).message}`);
     }
   }
 }
 
-async function* scan(replica: Replica): AsyncGenerator<Item> {
-  let start: Item | undefined;
-  do {
-    const page = await replica.send(new ScanCommand({ TableName: replica.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    yield* page.Items ?? [];
-    start = page.LastEvaluatedKey;
-  } while (start);
+/**
+ * One step of a replica's expiry sweep each time it is called: a page of the table scanned for
+ * items past `expiresAt`, which are deleted; the next call goes on from there, and starts over at the end.
+ */
+function expiredSweep(replica: Replica): () => Promise<void> {
+  let from: Item | undefined;
+  return async () => {
+    const page = await replica.send(
+      new ScanCommand({
+        TableName: replica.tableName,
+        ExclusiveStartKey: from,
+        Limit: SWEEP_PAGE,
+        FilterExpression: "#expiresAt <= :now",
+        ExpressionAttributeNames: { "#expiresAt": EXPIRY_KEY },
+        ExpressionAttributeValues: { ":now": { N: String(Math.floor(Date.now() / 1000)) } },
+      }),
+    );
+    from = page.LastEvaluatedKey;
+    const expired = page.Items ?? [];
+    for (let i = 0; i < expired.length; i += 25) {
+      const batch = expired.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { [CHANNEL_KEY]: item[CHANNEL_KEY], [MESSAGE_ID_KEY]: item[MESSAGE_ID_KEY] } } }));
+      await replica.send(new BatchWriteItemCommand({ RequestItems: { [replica.tableName]: batch } }));
+    }
+  };
 }
 
-async function deleteItems(replica: Replica, items: Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    const batch = items.slice(i, i + 25).map((item) => ({
-      DeleteRequest: { Key: { [CHANNEL_KEY]: item[CHANNEL_KEY], [MESSAGE_ID_KEY]: item[MESSAGE_ID_KEY] } },
-    }));
-    await replica.send(new BatchWriteItemCommand({ RequestItems: { [replica.tableName]: batch } }));
-  }
-}
+const LOCK_FILE = "runtime.lock";
 
 /**
  * Takes `dir` for this runtime: LevelDB allows one owner, and dynalite does not report a database it
@@ -170,13 +200,20 @@ async function deleteItems(replica: Replica, items: Item[]): Promise<void> {
  */
 function lockDirectory(dir: string): () => void {
   fs.mkdirSync(dir, { recursive: true });
-  const lock = path.join(dir, "runtime.lock");
-  const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, "utf8") : NaN);
-  if (Number.isInteger(owner) && isRunning(owner)) {
-    throw new Error(`The history in ${dir} is in use by another local runtime (process ${owner}): stop it, or run this one with another --stack or state directory`);
+  const lock = path.join(dir, LOCK_FILE);
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number(fs.readFileSync(lock, "utf8"));
+    if (Number.isInteger(owner) && isRunning(owner)) {
+      throw new Error(`The history in ${dir} is in use by another local runtime (process ${owner}): stop it, or run this one with another --stack or state directory`);
+    }
+    fs.rmSync(lock, { force: true });
   }
-  fs.writeFileSync(lock, String(process.pid));
-  return () => fs.rmSync(lock, { force: true });
 }
 
 function isRunning(pid: number): boolean {

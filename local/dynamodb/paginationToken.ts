@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 
 /**
  * AppSync's `nextToken`: DynamoDB's `LastEvaluatedKey`, encrypted, so a client can neither read
@@ -10,7 +12,17 @@ export class PaginationTokens {
   /** @param key 32 bytes; tokens survive a restart of the runtime only with the same key. */
   constructor(private readonly key: Buffer = randomBytes(32)) {}
 
-  /** The token for `lastEvaluatedKey`, valid only for `issuer` (e.g. `Query.history`). */
+  /** Tokens sealed with the key kept in `dir` (made at first use, owner-only), so they outlive a restart. */
+  static inDirectory(dir: string): PaginationTokens {
+    const file = path.join(dir, "pagination.key");
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(file, randomBytes(32), { mode: 0o600 });
+    }
+    return new PaginationTokens(fs.readFileSync(file));
+  }
+
+  /** The token for `lastEvaluatedKey`, valid only for `issuer` (e.g. `us-west-2/Query.history`). */
   encode(lastEvaluatedKey: Record<string, unknown>, issuer: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.key, iv);

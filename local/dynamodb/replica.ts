@@ -1,14 +1,14 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { setTimeout as sleep } from "timers/promises";
-import dynalite from "dynalite";
 import { mkdirSync } from "fs";
-import type { AddressInfo } from "net";
+import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
+import { Worker } from "worker_threads";
 import { CHANNEL_KEY, MESSAGE_ID_KEY, TIME_INDEX, TIME_KEY } from "../../resolvers/lib/historyTable";
 
 /** The history table's name in every local region (on AWS, Pulumi names it). */
 export const LOCAL_TABLE_NAME = "globalws-history";
 
-/** One region's replica of the history table: a dynalite server on loopback and a client for it. */
+/** One region's replica of the history table: a dynalite server on loopback, in a worker thread, and a client for it. */
 export interface Replica {
   readonly region: string;
   readonly tableName: string;
@@ -19,18 +19,23 @@ export interface Replica {
 }
 
 /**
- * Starts dynalite (DynamoDB's API on LevelDB) for one region, keeping its data in `dir`, and creates
- * the history table with the same keys and index as the Pulumi program.
+ * Starts dynalite (DynamoDB's API on LevelDB) for one region in a worker thread, keeping its data in
+ * `dir`, and creates the history table with the same keys and index as the Pulumi program. A failure
+ * of the store ends only its thread: its commands then fail, and `log` says why.
  */
-export async function startReplica(region: string, dir: string): Promise<Replica> {
+export async function startReplica(region: string, dir: string, log: (line: string) => void): Promise<Replica> {
   mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+  const worker = new Worker(path.join(__dirname, "dynaliteWorker.js"), { workerData: { path: dir } });
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  let closing = false;
+  worker.on("error", (error) => log(`[${region}] the history replica stopped: ${error.message}`));
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once("message", (message: { port: number }) => resolve(message.port));
+    worker.once("error", reject);
+    worker.once("exit", () => reject(new Error(`The ${region} history replica could not start (${dir})`)));
   });
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     region,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     maxAttempts: 1,
@@ -71,7 +76,6 @@ export async function startReplica(region: string, dir: string): Promise<Replica
   // dynalite fails a command still running when its database closes with an unhandled rejection,
   // so close waits for every command under way.
   const underWay = new Set<Promise<unknown>>();
-  let closing = false;
   const send = ((command: Parameters<DynamoDBClient["send"]>[0]) => {
     if (closing) return Promise.reject(new Error(`The ${region} history replica is closed`));
     const sent = client.send(command);
@@ -87,10 +91,9 @@ export async function startReplica(region: string, dir: string): Promise<Replica
     close: async () => {
       closing = true;
       await Promise.allSettled([...underWay]);
-      // The client's keep-alive sockets would hold the server's close open.
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.postMessage("close");
+      await exited;
     },
   };
 }

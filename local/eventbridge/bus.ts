@@ -48,6 +48,9 @@ export interface BusOptions {
 
 const MAX_RETRY_DELAY_MS = 5_000;
 
+/** Dead letters kept per region (the newest): a long outage must not grow the runtime without bound (*ours*). */
+export const MAX_DEAD_LETTERS = 1_000;
+
 /** AWS accepts at most this many entries in one PutEvents call. */
 export const MAX_ENTRIES_PER_PUT = 10;
 
@@ -159,6 +162,7 @@ export class EventBus {
     }
     const letter: DeadLetter = { rule: rule.name, target: `${target.region} ${target.field}`, event, error: failure, attempts: attempt + 1 };
     this.deadLetters.push(letter);
+    if (this.deadLetters.length > MAX_DEAD_LETTERS) this.deadLetters.shift();
     this.options.log(`[${this.options.region}] dead letter: rule ${letter.rule} → ${letter.target} gave up on event ${event.id} after ${letter.attempts} attempts: ${failure}`);
   }
 

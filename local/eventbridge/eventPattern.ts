@@ -46,6 +46,8 @@ function matchesField(list: unknown[], value: unknown): boolean {
 
 function matchesObject(pattern: EventPattern, object: unknown): boolean {
   return Object.entries(pattern).every(([key, expected]) => {
+    // `$or`: any one of the listed patterns, each matched against the same object.
+    if (key === "$or") return (expected as EventPattern[]).some((alternative) => matchesObject(alternative, object));
     const value = isObject(object) ? object[key] : undefined;
     return Array.isArray(expected) ? matchesField(expected, value) : matchesObject(expected as EventPattern, value);
   });
@@ -54,7 +56,7 @@ function matchesObject(pattern: EventPattern, object: unknown): boolean {
 /**
  * Whether `event` matches an EventBridge event pattern: every key of the pattern must match
  * (AND); each list is a set of alternatives (OR); an array value in the event matches when any
- * element does. Supports exact values, `prefix`, `anything-but` (value, list, or prefix) and `exists`.
+ * element does. Supports exact values, `prefix`, `anything-but` (value, list, or prefix), `exists` and `$or`.
  */
 export function matchesEventPattern(pattern: EventPattern, event: BusEvent): boolean {
   return matchesObject(pattern, event);

@@ -90,14 +90,9 @@ export function graphqlEndpointArn(api: Props): string {
   return `arn:aws:appsync:${api.region}:${ACCOUNT}:endpoints/graphql-api/${hostLabel}`;
 }
 
-function call(run: ProgramRun, args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+function call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
   if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
     return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, id: ACCOUNT, userId: "AIDAEXAMPLE" };
-  }
-  if (args.token === "aws-native:appsync:getGraphQlApi") {
-    const api = ofType(run, "aws:appsync/graphQLApi:GraphQLApi").find((r) => r.state.id === args.inputs.apiId);
-    if (!api) throw new Error(`getGraphQlApi: no API ${args.inputs.apiId}`);
-    return { arn: api.state.arn, apiId: api.state.id, graphQlEndpointArn: graphqlEndpointArn(api.state) };
   }
   throw new Error(`the infra mocks do not answer ${args.token}`);
 }
@@ -122,7 +117,7 @@ export async function tryProgram(config: Record<string, unknown>, stack = "test"
         throw refusal;
       }
     },
-    call: (args) => call(run, args),
+    call,
   };
   await pulumi.runtime.setMocks(mocks, "globalws", stack, false);
   pulumi.runtime.setAllConfig(Object.fromEntries(

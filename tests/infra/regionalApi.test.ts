@@ -23,9 +23,8 @@ describe("infra: RegionalApi", () => {
     for (const resource of regional) expect(STANDARD_CONFIG.regions, resource.name).to.include(resource.inputs.region);
     for (const region of STANDARD_CONFIG.regions) {
       const children = regional.filter((r) => r.name.startsWith(`${region}-`));
-      // API, log group, key, bus, queue, three data sources, the aws-native provider that reads the
-      // API's endpoint ARN in its region, the resolvers and publish's two pipeline functions.
-      expect(children.length).to.equal(9 + resolverFields({ historyRetentionHours: 24 }).length + 2);
+      // API, log group, key, bus, queue, three data sources, the resolvers and publish's two pipeline functions.
+      expect(children.length).to.equal(8 + resolverFields({ historyRetentionHours: 24 }).length + 2);
       for (const child of children) expect(child.inputs.region, child.name).to.equal(region);
     }
   });

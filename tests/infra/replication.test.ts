@@ -51,6 +51,23 @@ describe("infra: Replication", () => {
         }
       });
 
+      it("delivers a publish retried in another region (origin A, put via B) to every region but B exactly once", async () => {
+        if (regions.length < 2) return;
+        const [origin, via] = regions;
+        const event = await emittedEvent(run, via, "publish", { name: "cars", data: 1 });
+        const retried = { ...event, detail: { ...event.detail, origin } };
+        expect(perRegion(routeEvent(run, via, retried))).to.deep.equal(onceToEveryRegionBut(regions, via));
+      });
+
+      it("still delivers an event from a resolver that predates `via` (origin only) to every other region exactly once", async () => {
+        for (const origin of regions) {
+          const event = await emittedEvent(run, origin, "publish", { name: "cars", data: 1 });
+          const { via, ...detail } = event.detail;
+          expect(via).to.equal(origin);
+          expect(perRegion(routeEvent(run, origin, { ...event, detail })), `published in ${origin}`).to.deep.equal(onceToEveryRegionBut(regions, origin));
+        }
+      });
+
       it("carries a forced unsubscribe to every other region's API exactly once, never to its origin", async () => {
         for (const origin of regions) {
           const event = await emittedEvent(run, origin, "unsubscribe", { name: "cars" });

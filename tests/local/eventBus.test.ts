@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { planRouting, type AppSyncTarget, type RouteRule } from "../../infra/routing";
-import { EventBus, MAX_PUT_EVENTS_BYTES, putEventsEntrySize, type DeadLetter } from "../../local/eventbridge/bus";
+import { EventBus, MAX_DEAD_LETTERS, MAX_PUT_EVENTS_BYTES, putEventsEntrySize, type DeadLetter } from "../../local/eventbridge/bus";
 
 type Call = { region: string; field: string; variables: Record<string, unknown> };
 
@@ -126,6 +126,17 @@ describe("local runtime: EventBridge buses", function () {
     expect(calls.filter((call) => call.variables.name === "doomed")).to.have.length(3);
     expect(letters[0]).to.include({ rule: "deliver-messages", target: "ap-southeast-2 publishFromBus", error: "boom", attempts: 3 });
     expect(logs.join("\n")).to.contain("dead letter").and.contain("after 3 attempts");
+    close();
+  });
+
+  it("keeps only the newest dead letters, however long an outage lasts", async function () {
+    const { bus, close } = mesh(["us-west-2", "ap-southeast-2"], () => true, 0);
+    const total = MAX_DEAD_LETTERS + 5;
+    for (let n = 0; n < total; n += 1) bus("us-west-2").putEvents([published("us-west-2", `lost-${n}`)]);
+    const letters: DeadLetter[] = bus("ap-southeast-2").deadLetters;
+    await until(() => letters.some((letter) => letter.event.detail.name === `lost-${total - 1}`));
+    expect(letters).to.have.length(MAX_DEAD_LETTERS);
+    expect(letters[0].event.detail.name).to.equal("lost-5");
     close();
   });
 });

@@ -1,5 +1,5 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
@@ -142,6 +142,42 @@ describe("local runtime: history in every region", function () {
     await slow.stop();
     const again = await start({ stateDir: dir });
     for (const region of REGIONS) expect((await readAll(again, region, "cars")).items, region).to.deep.equal([message]);
+  });
+
+  it("refuses --fresh on history another runtime is using, and leaves it whole", async () => {
+    const dir = stateDir();
+    const running = await start({ stateDir: dir });
+    const kept = await publish(running, "us-west-2", "cars", "still here");
+    let failure: Error | undefined;
+    await start({ stateDir: dir, fresh: true }).catch((error: Error) => (failure = error));
+    expect(failure?.message).to.match(/is in use by another local runtime/);
+    expect((await readAll(running, "us-west-2", "cars")).items).to.deep.equal([kept]);
+  });
+
+  it("ends a key written in two regions as the later write in every region (last writer wins)", async () => {
+    const stack = await start({ latencyMs: 300 });
+    // Both are stored before either copy arrives: each region's condition sees only its own replica.
+    const [west, europe] = await Promise.all([publish(stack, "us-west-2", "cars", "west", "race-1"), publish(stack, "eu-west-1", "cars", "europe", "race-1")]);
+    const later = west.publishedAt > europe.publishedAt || (west.publishedAt === europe.publishedAt && west.origin > europe.origin) ? west : europe;
+    for (const region of REGIONS) {
+      await eventually(async () => JSON.stringify((await readAll(stack, region, "cars")).items) === JSON.stringify([later]));
+    }
+  });
+
+  it("deletes expired items in the background, as TTL does", async () => {
+    const dir = stateDir();
+    const table = await GlobalTable.start({ regions: ["us-west-2"], dir, latencyMs: 0, sweepEveryMs: 20, log: () => {} });
+    try {
+      const replica = table.replica("us-west-2");
+      const expired = marshall({ name: "cars", id: "old", ts: "1#old", data: "1", origin: "us-west-2", publishedAt: "x", expiresAt: Math.floor(Date.now() / 1000) - 1 });
+      const live = marshall({ name: "cars", id: "new", ts: "2#new", data: "1", origin: "us-west-2", publishedAt: "x", expiresAt: Math.floor(Date.now() / 1000) + 60 });
+      for (const Item of [expired, live]) await replica.send(new PutItemCommand({ TableName: replica.tableName, Item }));
+      const stored = async (id: string) => (await replica.send(new GetItemCommand({ TableName: replica.tableName, Key: { name: { S: "cars" }, id: { S: id } } }))).Item;
+      await eventually(async () => (await stored("old")) === undefined);
+      expect(await stored("new")).not.to.equal(undefined);
+    } finally {
+      await table.close();
+    }
   });
 
   it("holds copies to and from a region that is down, and delivers them once it is back", async () => {

@@ -19,6 +19,12 @@ describe("local runtime: stack config and outputs", function () {
     expect(config.deliveryRetryAttempts).to.equal(10);
   });
 
+  it("reads values as `pulumi config set` stores them, top-level ones as strings, as pulumi up does", function () {
+    fs.writeFileSync(path.join(dir, "Pulumi.set.yaml"), 'config:\n  globalws:regions: [eu-west-1]\n  globalws:queryDepthLimit: "5"\n  globalws:xrayEnabled: "true"\n  globalws:historyRetentionHours: "0"\n');
+    const config = readStackConfig("set", dir);
+    expect(config).to.include({ queryDepthLimit: 5, xrayEnabled: true, historyRetentionHours: 0 });
+  });
+
   it("refuses bad config with the errors pulumi up gives", function () {
     fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  globalws:regions: [Mars-1]\n  globalws:deliveryRetryAttempts: 500\n");
     expect(() => readStackConfig("bad", dir))

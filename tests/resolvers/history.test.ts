@@ -38,7 +38,7 @@ describe("history: publish stores, then puts the event; Query.history reads (rea
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "globalws-history-"));
-    replica = await startReplica("us-west-2", dir);
+    replica = await startReplica("us-west-2", dir, () => {});
     tokens = new PaginationTokens();
     const real = dynamoDbDataSource({ replica, tokens, onWrite: () => {} });
     history = async (request, caller) => {
@@ -101,6 +101,16 @@ describe("history: publish stores, then puts the event; Query.history reads (rea
         ["InvalidMessageId", 'Message id "taken" is already used on channel "cars" by another sender: choose another id.'],
       ]);
       expect(bus.requests).to.deep.equal([]);
+    });
+
+    it("takes a retry from a new session of the same IAM role, or of the same OIDC user, as the same sender", async () => {
+      const session = (name: string) => ({ ...IAM_IDENTITY, userArn: `arn:aws:sts::000000000000:assumed-role/Publisher/${name}` });
+      const first = await publish({ name: "cars", data: 1, id: "role-retry" }, { identity: session("botocore-session-1") });
+      const retry = await publish({ name: "cars", data: 1, id: "role-retry" }, { identity: session("botocore-session-2") });
+      expect(retry.errors).to.deep.equal([]);
+      expect(retry.result).to.deep.equal(first.result);
+      const other = await publish({ name: "cars", data: 1, id: "role-retry" }, { identity: { ...IAM_IDENTITY, userArn: "arn:aws:sts::000000000000:assumed-role/Other/botocore-session-1" } });
+      expect(other.errors.map((error) => error.errorType)).to.deep.equal(["InvalidMessageId"]);
     });
 
     it("refuses a malformed id before storing anything", async () => {
@@ -181,6 +191,29 @@ describe("history: publish stores, then puts the event; Query.history reads (rea
       expect(first.items).to.deep.equal([{ name: "room-tech", data: { id: "m1" }, id: "m1", origin: "eu-west-1", publishedAt: new Date(base + 100).toISOString(), sender: null }]);
     });
 
+    it("goes on paging after the retention window has moved past the previous page", async () => {
+      const keep = { expiresAt: nowSeconds() + 48 * HOUR_S };
+      for (const stored of [item("room-window", "w1", base + 100, keep), item("room-window", "w2", base + 200, keep), item("room-window", "w3", base + 300, keep)]) await put(stored);
+      // A day of retention: the first page is read when w1 is just inside the window, the next a minute later.
+      const realNow = Date.now;
+      const firstRead = base + 24 * HOUR_S * 1000 + 50;
+      try {
+        Date.now = () => firstRead;
+        const first = (await readHistory({ name: "room-window", limit: 1 })).result as { items: { id: string }[]; nextToken: string };
+        expect(first.items.map((m) => m.id)).to.deep.equal(["w1"]);
+        Date.now = () => firstRead + 60_000;
+        const next = await readHistory({ name: "room-window", limit: 2, nextToken: first.nextToken });
+        expect(next.errors).to.deep.equal([]);
+        expect((next.result as { items: { id: string }[] }).items.map((m) => m.id)).to.deep.equal(["w2", "w3"]);
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
+    it("returns nothing for a `since` past the last time a key can hold", async () => {
+      expect((await everything({ name: "room-tech", since: "5138-11-16T09:46:40Z" })).ids).to.deep.equal([]);
+    });
+
     it("starts at `since`, inclusive", async () => {
       expect((await everything({ name: "room-tech", since: new Date(base + 300).toISOString() })).ids).to.deep.equal(["m3a", "m3b", "m4", "m5"]);
     });
@@ -218,5 +251,20 @@ describe("history: publish stores, then puts the event; Query.history reads (rea
     expect(outcome.errors).to.deep.equal([]);
     expect(bus.requests[0].events[0].detail.id).to.equal("no-history");
     expect(calls).to.deep.equal([]);
+  });
+});
+
+describe("history data source", () => {
+  it("answers DynamoDB:InternalServerError when its replica cannot be reached", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "globalws-history-"));
+    const replica = await startReplica("us-west-2", dir, () => {});
+    await replica.close();
+    const dataSource = dynamoDbDataSource({ replica, tokens: new PaginationTokens(), onWrite: () => {} });
+    let failure: DataSourceError | undefined;
+    await dataSource({ operation: "GetItem", key: { name: { S: "cars" }, id: { S: "1" } } }, "Query.history").catch((error: DataSourceError) => (failure = error));
+    rmSync(dir, { recursive: true, force: true });
+    expect(failure).to.be.instanceOf(DataSourceError);
+    expect(failure?.type).to.equal("DynamoDB:InternalServerError");
+    expect(failure?.message).to.match(/^The history replica is unavailable: /);
   });
 });

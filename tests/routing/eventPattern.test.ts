@@ -15,6 +15,9 @@ const event: BusEvent = {
 describe("EventBridge pattern matcher", () => {
   const cases: [string, object, boolean][] = [
     ["exact value", { source: ["globalws"] }, true],
+    ["$or: one alternative matches", { $or: [{ detail: { origin: ["eu-west-1"] } }, { source: ["globalws"] }] }, true],
+    ["$or: none matches", { $or: [{ detail: { origin: ["eu-west-1"] } }, { source: ["other"] }] }, false],
+    ["$or beside other keys, all must hold", { source: ["other"], $or: [{ detail: { origin: ["us-west-2"] } }] }, false],
     ["exact value, other", { source: ["other"] }, false],
     ["one of several values", { "detail-type": ["x", "message.published"] }, true],
     ["nested exact value", { detail: { origin: ["us-west-2"] } }, true],
