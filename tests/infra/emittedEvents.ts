@@ -1,5 +1,6 @@
 import { loadResolver, runPipeline, runResolver, type DataSource } from "../../local/appsync/resolverRuntime";
 import { BusEvent } from "../../local/eventbridge/eventPattern";
+import { AUTH_TYPE } from "../../resolvers/lib/rules";
 import { fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
 import { ACCOUNT, ofType, ProgramRun } from "./harness";
 
@@ -24,6 +25,7 @@ export async function emittedEvent(run: ProgramRun, region: string, field: "publ
   const input = {
     arguments: args,
     identity: IAM_IDENTITY,
+    authType: AUTH_TYPE.AWS_IAM,
     info: { fieldName: field, parentTypeName: "Mutation", variables: args, selectionSetList: [], selectionSetGraphQL: "" },
   };
   const resolver = loadResolver(uploaded.inputs.code, `Mutation.${field}.js`);

@@ -136,3 +136,9 @@ export class RealtimeClient {
 export const SUBSCRIBE_ALL = "subscription Sub($name: String!) { subscribe(name: $name) { name data id origin publishedAt } }";
 /** Publishes `data` (already JSON text) on channel `name`. */
 export const PUBLISH = "mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { name data id origin publishedAt } }";
+
+/** A region's API key; fails the test when the stack has none (`apiKeyAccess: none`). */
+export function apiKeyOf(endpoints: RegionOutputs): string {
+  if (endpoints.apiKey === undefined) throw new Error("this stack has no API key: its apiKeyAccess is none");
+  return endpoints.apiKey;
+}
