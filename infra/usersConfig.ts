@@ -127,6 +127,7 @@ function validateRights(raw: unknown, channels: readonly string[], problems: str
       if (patterns === undefined) continue;
       if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== "string")) {
         problems.push(`${named}.${right} is ${show(patterns)}: it must be a list of channel patterns`);
+        grants += 1; // Said above: no "grants nothing" on top.
         continue;
       }
       grants += patterns.length;

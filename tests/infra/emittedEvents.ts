@@ -1,14 +1,9 @@
 import { loadResolver, runPipeline, runResolver, type DataSource } from "../../local/appsync/resolverRuntime";
 import { BusEvent } from "../../local/eventbridge/eventPattern";
 import { AUTH_TYPE } from "../../resolvers/lib/rules";
-import { fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
+import { acceptingHistory, fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
 import { ACCOUNT, ofType, ProgramRun } from "./harness";
 
-/** A history data source that stores nothing and answers a put as DynamoDB does: with the item written. */
-const acceptingHistory: DataSource = async (request) => {
-  const { key, attributeValues } = request as { key: Record<string, Record<string, unknown>>; attributeValues: Record<string, Record<string, unknown>> };
-  return Object.fromEntries(Object.entries({ ...attributeValues, ...key }).map(([name, typed]) => [name, Object.values(typed)[0]]));
-};
 
 /**
  * Runs the resolver code the program uploaded for `Mutation.<field>` in `region` (the real bundles

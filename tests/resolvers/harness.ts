@@ -82,6 +82,12 @@ export function run(typeName: string, fieldName: string, args: Record<string, un
   return runPipeline({ name: `${typeName}.${fieldName}`, resolver, functions }, input);
 }
 
+/** A history data source that stores nothing and answers a put as DynamoDB does: with the item written. */
+export const acceptingHistory: DataSource = async (request) => {
+  const { key, attributeValues } = request as { key: Record<string, Record<string, unknown>>; attributeValues: Record<string, Record<string, unknown>> };
+  return Object.fromEntries(Object.entries({ ...attributeValues, ...key }).map(([name, typed]) => [name, Object.values(typed)[0]]));
+};
+
 /** A fake EventBridge data source: records each PutEvents request and answers with `result`. */
 export function fakeEventBridge(result: unknown = { Entries: [{ EventId: "e-1" }], FailedEntryCount: 0 }) {
   const requests: { operation: string; events: { source: string; detailType: string; detail: Record<string, string> }[] }[] = [];
