@@ -1,4 +1,5 @@
-import { verifyToken, type TokenCheck, type TokenRules } from "./tokens";
+import type { JWTVerifyGetKey } from "jose";
+import { keySet, verifyToken, type TokenCheck, type TokenRules } from "./tokens";
 import { SIGNING_ALGORITHM, type SigningKey } from "./signingKey";
 
 /** Checks an OIDC token for an API. */
@@ -30,12 +31,15 @@ export interface LocalIssuerOutputs {
  */
 export class LocalIssuer implements TokenVerifier {
   private origin: string | null = null;
+  private readonly keys: JWTVerifyGetKey;
 
   constructor(
     private readonly key: SigningKey,
     private readonly keyFile: string,
     private readonly rules: Omit<TokenRules, "issuer"> & { readonly groupsClaim: string },
-  ) {}
+  ) {
+    this.keys = keySet([key]);
+  }
 
   /** Sets where the issuer is served (the first region's https origin), once it listens. */
   serveAt(origin: string): void {
@@ -50,7 +54,7 @@ export class LocalIssuer implements TokenVerifier {
 
   async verify(token: string): Promise<TokenCheck> {
     if (!this.origin) return { problem: "the local issuer is not serving yet" };
-    return verifyToken(token, [this.key], { ...this.rules, issuer: this.origin });
+    return verifyToken(token, this.keys, { ...this.rules, issuer: this.origin });
   }
 
   /** The GET routes the first region serves for it, without authentication. */

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { SIGNING_ALGORITHM, type SigningKey } from "./signingKey";
 
 /** What AppSync checks of an OIDC token besides its signature (`globalws:oidc`, with the issuer in force). */
@@ -38,14 +38,18 @@ function ttlProblem(claims: JWTPayload, claim: "auth_time" | "iat", ttlSeconds: 
   return nowSeconds - time > ttlSeconds ? `${claim} is more than ${ttlSeconds} s ago` : undefined;
 }
 
+/** The issuer's public keys as `verifyToken` takes them (made once: the set keeps each key imported). */
+export function keySet(keys: readonly SigningKey[]): JWTVerifyGetKey {
+  return createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) });
+}
+
 /**
  * Verifies an OIDC token as AppSync does: its signature against the issuer's keys, `iss`, `exp`
  * (and `nbf`), `aud`/`azp` against the client id when set, and the auth and iat TTLs when set.
  */
-export async function verifyToken(token: string, keys: readonly SigningKey[], rules: TokenRules, now: Date = new Date()): Promise<TokenCheck> {
+export async function verifyToken(token: string, jwks: JWTVerifyGetKey, rules: TokenRules, now: Date = new Date()): Promise<TokenCheck> {
   let claims: JWTPayload;
   try {
-    const jwks = createLocalJWKSet({ keys: keys.map((key) => key.publicJwk) });
     ({ payload: claims } = await jwtVerify(token, jwks, { issuer: rules.issuer, algorithms: [SIGNING_ALGORITHM], requiredClaims: ["exp"], currentDate: now }));
   } catch (error) {
     return { problem: `${(error as { code?: string }).code ?? "ERR_JWT_INVALID"}: ${(error as Error).message}` };

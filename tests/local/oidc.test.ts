@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalTokenError, mintLocalToken, parseTtl } from "../../local/oidc/mintToken";
 import { loadOrCreateSigningKey, readSigningKey } from "../../local/oidc/signingKey";
-import { signToken, verifyToken, type TokenRules } from "../../local/oidc/tokens";
+import { keySet, signToken, verifyToken, type TokenRules } from "../../local/oidc/tokens";
 
 const ISSUER = "https://127.0.0.1:4000";
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -20,7 +20,7 @@ describe("local OIDC: signing key, token checks and minting", function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const claims = (extra: Record<string, unknown> = {}) => ({ iss: ISSUER, sub: "alice", iat: SECONDS - 60, auth_time: SECONDS - 60, exp: SECONDS + 3600, ...extra });
-  const check = async (token: string, rules: Partial<TokenRules> = {}) => verifyToken(token, [loadOrCreateSigningKey(keyFile)], { issuer: ISSUER, ...rules }, NOW);
+  const check = async (token: string, rules: Partial<TokenRules> = {}) => verifyToken(token, keySet([loadOrCreateSigningKey(keyFile)]), { issuer: ISSUER, ...rules }, NOW);
   const problemOf = async (token: string, rules: Partial<TokenRules> = {}) => {
     const result = await check(token, rules);
     return "problem" in result ? result.problem : null;
