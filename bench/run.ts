@@ -4,7 +4,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
 import WebSocket from "ws";
-import type { LocalOutputs } from "../local/index";
+import type { KeyedLocalOutputs, LocalOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
 import { percentile } from "../client/cli/latencyMatrix";
 import { PUBLISH, SUBSCRIBE } from "../client/lib/operations";
@@ -63,7 +63,7 @@ function subscriber(kind: Server, ready: Ready, region: string, onData: (text: s
       socket = new WebSocket(ready.bareUrl as string);
       socket.once("open", () => resolve(socket));
     } else {
-      const endpoints = (ready.outputs as LocalOutputs).regions[region];
+      const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
       const header = Buffer.from(JSON.stringify({ host: new URL(endpoints.graphqlUrl).host, "x-api-key": endpoints.apiKey })).toString("base64");
       socket = new WebSocket(`${endpoints.realtimeUrl.replace("wss:", "ws:")}?header=${header}&payload=e30=`, ["graphql-ws"]);
       socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
@@ -75,7 +75,7 @@ function subscriber(kind: Server, ready: Ready, region: string, onData: (text: s
       if (message.type === "connection_ack") {
         // The operations every client ships: subscribers and publishers select every field.
         const data = JSON.stringify({ query: SUBSCRIBE, variables: { name: "bench" } });
-        const endpoints = (ready.outputs as LocalOutputs).regions[region];
+        const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
         socket.send(JSON.stringify({ id: "bench", type: "start", payload: { data, extensions: { authorization: { "x-api-key": endpoints.apiKey } } } }));
       }
       if (message.type === "start_ack") resolve(socket);
@@ -90,7 +90,7 @@ async function publish(kind: Server, ready: Ready, region: string, seq: number):
     await fetch(`${ready.bareUrl}/publish`, { method: "POST", body: JSON.stringify({ subscribe: { data, origin: region } }) }).then((response) => response.text());
     return;
   }
-  const endpoints = (ready.outputs as LocalOutputs).regions[region];
+  const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
   const response = await fetch(endpoints.graphqlUrl.replace("https:", "http:"), {
     method: "POST",
     headers: { "x-api-key": endpoints.apiKey, "content-type": "application/json" },

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE } from "../resolvers/lib/rules";
+import { CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE, type ApiKeyAccess, type RightsEntry } from "../resolvers/lib/rules";
+import { validateUsersConfig, type OidcConfig } from "./usersConfig";
+
+export type { OidcConfig } from "./usersConfig";
 
 /** The validated configuration of a globalws stack. */
 export interface GlobalWsConfig {
@@ -25,6 +28,12 @@ export interface GlobalWsConfig {
   readonly queryDepthLimit: number;
   /** `globalws:resolverCountLimit`: AppSync's maximum resolvers run by one request, 1..10000 (default 10). */
   readonly resolverCountLimit: number;
+  /** `globalws:oidc`: the identity provider of signed-in users; null = no users (no OIDC mode). */
+  readonly oidc: OidcConfig | null;
+  /** `globalws:rights`: what each group of signed-in users may do (default none). */
+  readonly rights: RightsEntry[];
+  /** `globalws:apiKeyAccess`: what the API key may do (default `publish-and-subscribe`; `none`: no key). */
+  readonly apiKeyAccess: ApiKeyAccess;
 }
 
 /** Config as read from the stack, before validation (every value may be missing or of the wrong type). */
@@ -130,6 +139,8 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
     problems.push(`globalws:logRetentionDays is ${show(logRetentionDays)}: it must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
 
+  const users = validateUsersConfig(raw, channels, problems);
+
   const xrayEnabled = raw.xrayEnabled ?? false;
   if (typeof xrayEnabled !== "boolean") {
     problems.push(`globalws:xrayEnabled is ${show(xrayEnabled)}: it must be true or false`);
@@ -148,6 +159,7 @@ export function validateConfig(raw: RawConfig): GlobalWsConfig {
     historyRetentionHours,
     queryDepthLimit,
     resolverCountLimit,
+    ...users,
   };
 }
 
@@ -167,7 +179,7 @@ export function parseValue(text: string | undefined): unknown {
 const KEYS: (keyof GlobalWsConfig)[] = [
   "regions", "channels", "apiKeyExpiresInDays", "apiKeyGeneration", "xrayEnabled",
   "deliveryRetryAttempts", "deliveryMaxEventAgeSeconds", "logRetentionDays", "historyRetentionHours",
-  "queryDepthLimit", "resolverCountLimit",
+  "queryDepthLimit", "resolverCountLimit", "oidc", "rights", "apiKeyAccess",
 ];
 
 /** Reads the `globalws:*` keys of the current stack and validates them. */

@@ -24,6 +24,9 @@ const apis = config.regions.map((region) => new RegionalApi(region, {
   history: history?.replicas.get(region),
   queryDepthLimit: config.queryDepthLimit,
   resolverCountLimit: config.resolverCountLimit,
+  oidc: config.oidc,
+  rights: config.rights,
+  apiKeyAccess: config.apiKeyAccess,
 }));
 
 const replication = new Replication("replication", {
@@ -35,12 +38,15 @@ const replication = new Replication("replication", {
 
 const monitoring = new Monitoring("monitoring", { apis, rules: replication.rules, historyTableName: history?.table.name });
 
-/** Per region, what a client needs to connect (the contract every client reads); `apiKey` is a secret. */
+/**
+ * Per region, what a client needs to connect (the contract every client reads); `apiKey` is a
+ * secret, and absent when the stack has no API key (`apiKeyAccess: none`).
+ */
 export const regions = Object.fromEntries(apis.map((api) => [api.region, {
   graphqlUrl: api.graphqlUrl,
   realtimeUrl: api.realtimeUrl,
   apiId: api.apiId,
-  apiKey: api.apiKey,
+  ...(api.apiKey ? { apiKey: api.apiKey } : {}),
   eventBusArn: api.eventBusArn,
   deadLetterQueueUrl: api.deadLetterQueueUrl,
 }]));

@@ -1,11 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { readSchemaText } from "../schema";
+import type { ApiKeyAccess, RightsEntry } from "../resolvers/lib/rules";
+import { authModesFor, schemaTextFor, type AuthMode } from "../schema";
 import { apiKeyExpiry } from "./apiKeyExpiry";
 import { graphqlEndpointArn } from "./graphqlEndpointArn";
+import type { OidcConfig } from "./config";
 import type { HistoryReplica } from "./history";
 import { allowPolicy, serviceTrustPolicy } from "./iamPolicies";
-import { bundleResolvers, DataSourceKind } from "./resolverBundle";
+import { bundleResolvers, DataSourceKind, resolverSettings } from "./resolverBundle";
 
 /** The inputs of one region's API. */
 export interface RegionalApiArgs {
@@ -31,11 +33,28 @@ export interface RegionalApiArgs {
   readonly queryDepthLimit: number;
   /** AppSync's maximum number of resolvers one request may run (1..10000). */
   readonly resolverCountLimit: number;
+  /** The identity provider of signed-in users (adds OPENID_CONNECT); null = none. */
+  readonly oidc: OidcConfig | null;
+  /** What each group of signed-in users may do, baked into the resolvers. */
+  readonly rights: readonly RightsEntry[];
+  /** What the API key may do; `none` creates no key. */
+  readonly apiKeyAccess: ApiKeyAccess;
+}
+
+/** AppSync's OIDC settings from `globalws:oidc`; AppSync takes the TTLs in milliseconds. */
+function openidConnectConfig(oidc: OidcConfig): aws.types.input.appsync.GraphQLApiOpenidConnectConfig {
+  return {
+    issuer: oidc.issuer,
+    ...(oidc.clientId !== undefined ? { clientId: oidc.clientId } : {}),
+    ...(oidc.authTtlSeconds !== undefined ? { authTtl: oidc.authTtlSeconds * 1000 } : {}),
+    ...(oidc.iatTtlSeconds !== undefined ? { iatTtl: oidc.iatTtlSeconds * 1000 } : {}),
+  };
 }
 
 /**
- * One region of globalws: an AppSync GraphQL API (API key by default, IAM as well), its resolvers,
- * the EventBridge bus its publishes go to, and the dead-letter queue of the rules on that bus.
+ * One region of globalws: an AppSync GraphQL API (API key by default, IAM and, with users, OIDC as
+ * well; without an API key, OIDC or IAM by default), its resolvers, the EventBridge bus its
+ * publishes go to, and the dead-letter queue of the rules on that bus.
  */
 export class RegionalApi extends pulumi.ComponentResource {
   /** The region of every resource in this component. */
@@ -48,8 +67,8 @@ export class RegionalApi extends pulumi.ComponentResource {
   readonly graphqlUrl: pulumi.Output<string>;
   /** WebSocket endpoint for subscriptions. */
   readonly realtimeUrl: pulumi.Output<string>;
-  /** The API key clients use (a secret). */
-  readonly apiKey: pulumi.Output<string>;
+  /** The API key clients use (a secret); absent when `apiKeyAccess` is `none`. */
+  readonly apiKey?: pulumi.Output<string>;
   readonly eventBusArn: pulumi.Output<string>;
   readonly eventBusName: pulumi.Output<string>;
   /** Where EventBridge puts events it could not deliver from this region's rules. */
@@ -68,11 +87,17 @@ export class RegionalApi extends pulumi.ComponentResource {
       assumeRolePolicy: serviceTrustPolicy("appsync.amazonaws.com", args.accountId),
     }, child);
 
+    // Each stack's schema names only the auth modes its API has (schema/index.ts).
+    const access = { oidc: args.oidc !== null, apiKeyAccess: args.apiKeyAccess };
+    const { defaultMode, additionalModes } = authModesFor(access);
+    const oidcConfig = args.oidc ? openidConnectConfig(args.oidc) : undefined;
+    const provider = (mode: AuthMode) => (mode === "OPENID_CONNECT" ? { authenticationType: mode, openidConnectConfig: oidcConfig } : { authenticationType: mode });
     const api = new aws.appsync.GraphQLApi(`${name}-api`, {
       region,
-      authenticationType: "API_KEY",
-      additionalAuthenticationProviders: [{ authenticationType: "AWS_IAM" }],
-      schema: readSchemaText(),
+      authenticationType: defaultMode,
+      ...(defaultMode === "OPENID_CONNECT" ? { openidConnectConfig: oidcConfig } : {}),
+      additionalAuthenticationProviders: additionalModes.map(provider),
+      schema: schemaTextFor(access),
       // ERROR without verbose content keeps message bodies out of the logs.
       logConfig: { cloudwatchLogsRoleArn: logsRole.arn, fieldLogLevel: "ERROR", excludeVerboseContent: true },
       xrayEnabled: args.xrayEnabled,
@@ -101,7 +126,8 @@ export class RegionalApi extends pulumi.ComponentResource {
 
     // The key lives in state: ignoring `expires` keeps a later run on another day from touching it.
     // Rotation creates a key under a new name (generation), which has no old state to inherit an expiry from.
-    const key = new aws.appsync.ApiKey(`${name}-key-${args.apiKeyGeneration}`, {
+    // With apiKeyAccess "none" there is no key at all (Security Hub AppSync.5).
+    const key = args.apiKeyAccess === "none" ? undefined : new aws.appsync.ApiKey(`${name}-key-${args.apiKeyGeneration}`, {
       region,
       apiId: api.id,
       description: `globalws ${region} API key, generation ${args.apiKeyGeneration}`,
@@ -175,7 +201,7 @@ export class RegionalApi extends pulumi.ComponentResource {
 
     // The same bundles the local runtime runs, with this region, the allowlist and the retention baked in.
     const runtime = { name: "APPSYNC_JS", runtimeVersion: "1.0.0" };
-    for (const resolver of bundleResolvers({ region, channels: args.channels, historyRetentionHours: args.historyRetentionHours })) {
+    for (const resolver of bundleResolvers(resolverSettings(region, args))) {
       const resolverName = `${name}-${resolver.typeName}-${resolver.fieldName}`;
       const functions = resolver.functionCode.map((fn) => new aws.appsync.Function(`${resolverName}-${fn.name}`, {
         region,
@@ -206,7 +232,7 @@ export class RegionalApi extends pulumi.ComponentResource {
     this.apiArn = api.arn;
     this.graphqlUrl = api.uris.apply((uris) => uris["GRAPHQL"]);
     this.realtimeUrl = api.uris.apply((uris) => uris["REALTIME"]);
-    this.apiKey = pulumi.secret(key.key);
+    this.apiKey = key && pulumi.secret(key.key);
     this.eventBusArn = bus.arn;
     this.eventBusName = bus.name;
     this.deadLetterQueue = deadLetterQueue;

@@ -1,5 +1,7 @@
 import * as esbuild from "esbuild";
 import * as path from "path";
+import { DEFAULT_GROUPS_CLAIM, type ApiKeyAccess, type RightsEntry } from "../resolvers/lib/rules";
+import type { OidcConfig } from "./usersConfig";
 
 /** Which data source a resolver or function talks to: this region's bus, its history replica, or none (it answers itself). */
 export type DataSourceKind = "EVENTBRIDGE" | "HISTORY" | "NONE";
@@ -43,6 +45,33 @@ export interface ResolverSettings {
   readonly channels: readonly string[];
   /** How long history keeps a message; 0 = history off. */
   readonly historyRetentionHours: number;
+  /** What each group of signed-in users may do (`globalws:rights`). */
+  readonly rights: readonly RightsEntry[];
+  /** The token claim that lists a user's groups. */
+  readonly groupsClaim: string;
+  /** What the API key may do. */
+  readonly apiKeyAccess: ApiKeyAccess;
+}
+
+/** What a stack's config says of the resolvers: everything a bundle bakes in but the region. */
+export interface StackResolverConfig {
+  readonly channels: readonly string[];
+  readonly historyRetentionHours: number;
+  readonly oidc: Pick<OidcConfig, "groupsClaim"> | null;
+  readonly rights: readonly RightsEntry[];
+  readonly apiKeyAccess: ApiKeyAccess;
+}
+
+/** The settings baked into one region's bundles, from the stack's config. */
+export function resolverSettings(region: string, config: StackResolverConfig): ResolverSettings {
+  return {
+    region,
+    channels: config.channels,
+    historyRetentionHours: config.historyRetentionHours,
+    rights: config.rights,
+    groupsClaim: config.oidc?.groupsClaim ?? DEFAULT_GROUPS_CLAIM,
+    apiKeyAccess: config.apiKeyAccess,
+  };
 }
 
 /**
@@ -94,6 +123,9 @@ function bundle(file: string, settings: ResolverSettings): string {
       GLOBALWS_REGION: JSON.stringify(settings.region),
       GLOBALWS_CHANNELS: JSON.stringify(settings.channels),
       GLOBALWS_HISTORY_RETENTION_HOURS: JSON.stringify(settings.historyRetentionHours),
+      GLOBALWS_RIGHTS: JSON.stringify(settings.rights),
+      GLOBALWS_GROUPS_CLAIM: JSON.stringify(settings.groupsClaim),
+      GLOBALWS_API_KEY_ACCESS: JSON.stringify(settings.apiKeyAccess),
     },
   });
   return result.outputFiles[0].text;

@@ -50,9 +50,12 @@ export interface RouteRule {
   readonly targets: readonly RouteTarget[];
 }
 
-/** Delivers a message published elsewhere; selects every field a subscriber may ask for. */
-const PUBLISH_FROM_BUS_OPERATION = `mutation PublishFromBus($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!) {
-  publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt) { name data id origin publishedAt }
+/**
+ * Delivers a message published elsewhere; selects every field a subscriber may ask for. `sender` is
+ * absent from the detail of an API key's message, and an absent variable is null.
+ */
+const PUBLISH_FROM_BUS_OPERATION = `mutation PublishFromBus($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!, $sender: String) {
+  publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt, sender: $sender) { name data id origin publishedAt sender }
 }`;
 
 /** Delivers an unsubscribe requested elsewhere. */

@@ -1,6 +1,8 @@
 import * as path from "path";
-import { bundleResolvers } from "../infra/resolverBundle";
+import type { OidcConfig } from "../infra/config";
+import { bundleResolvers, resolverSettings } from "../infra/resolverBundle";
 import { planRouting } from "../infra/routing";
+import type { ApiKeyAccess, RightsEntry } from "../resolvers/lib/rules";
 import { iamIdentity, LOCAL_ACCOUNT_ID, type ApiSecrets, type Caller } from "./appsync/auth";
 import { graphqlHttpHandler } from "./appsync/httpEndpoint";
 import { RealtimeEndpoint, APPSYNC_REALTIME, type RealtimeOptions } from "./appsync/realtimeEndpoint";
@@ -14,11 +16,15 @@ import { PaginationTokens } from "./dynamodb/paginationToken";
 import { EventBus } from "./eventbridge/bus";
 import { eventBridgeDataSource } from "./eventbridge/dataSource";
 import { openLocalState } from "./localState";
+import { LocalIssuer } from "./oidc/issuer";
+import { loadOrCreateSigningKey, SIGNING_KEY_FILE } from "./oidc/signingKey";
 import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
 import { listenRegion, type RegionServer } from "./regionServer";
 import { readStackConfig } from "./stackConfig";
 
-export type { LocalOutputs, RegionOutputs } from "./outputs";
+export type { KeyedLocalOutputs, LocalOutputs, RegionOutputs } from "./outputs";
+export type { LocalIssuerOutputs } from "./oidc/issuer";
+export { mintLocalToken, parseTtl, LocalTokenError, type LocalTokenRequest } from "./oidc/mintToken";
 
 /** How to start the local stack; `regions`/`channels` override the stack config (for tests). */
 export interface LocalStackOptions {
@@ -27,6 +33,13 @@ export interface LocalStackOptions {
   regions?: string[];
   channels?: string[];
   historyRetentionHours?: number;
+  /**
+   * Signed-in users (tests): the stack's `globalws:oidc` without its issuer, which the local issuer
+   * replaces anyway; `null` = no users.
+   */
+  oidc?: Omit<OidcConfig, "issuer"> | null;
+  rights?: RightsEntry[];
+  apiKeyAccess?: ApiKeyAccess;
   /** Starts with empty history (`npm start -- --fresh`); history is otherwise kept in `stateDir`. */
   fresh?: boolean;
   /** The first region's port; the others follow (default 4000). 0 = a random port for each. */
@@ -88,13 +101,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const regions = options.regions ?? config.regions;
   const channels = options.channels ?? config.channels;
   const historyRetentionHours = options.historyRetentionHours ?? config.historyRetentionHours;
-  const schema = loadSchema();
+  const oidc = options.oidc === undefined ? config.oidc : options.oidc;
+  const apiKeyAccess = options.apiKeyAccess ?? config.apiKeyAccess;
+  const stackConfig = { channels, historyRetentionHours, oidc, rights: options.rights ?? config.rights, apiKeyAccess };
+  const schema = loadSchema({ oidc: oidc !== null, apiKeyAccess });
   const plan = planRouting(regions);
   const limits: RequestLimits = { queryDepthLimit: config.queryDepthLimit, resolverCountLimit: config.resolverCountLimit, ...options.limits };
 
   const state = await openLocalState(options.stateDir, stackName, regions);
   const { certificate, secrets: kept } = state;
   const credentials = kept.credentials;
+  // The local issuer stands in for the stack's (which a local runtime cannot get tokens from).
+  const signingKeyFile = path.join(state.dir, SIGNING_KEY_FILE);
+  const issuer = oidc ? new LocalIssuer(loadOrCreateSigningKey(signingKeyFile), signingKeyFile, oidc) : null;
   // Each stack keeps its own history, in the state directory, so it survives a restart.
   const historyDir = path.join(state.dir, "history", stackName);
   let history: GlobalTable | null;
@@ -126,7 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
     const resolvers = new Map(
-      bundleResolvers({ region, channels, historyRetentionHours }).map((bundle): [string, LoadedField] => [
+      bundleResolvers(resolverSettings(region, stackConfig)).map((bundle): [string, LoadedField] => [
         `${bundle.typeName}.${bundle.fieldName}`,
         {
           field: bundle,
@@ -149,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [index, region] of regions.entries()) {
       const api = apis.get(region) as RegionalApi;
       const bus = buses.get(region) as EventBus;
-      const secrets: ApiSecrets = { region, apiKey: kept.regions[region].apiKey, credentials };
+      const secrets: ApiSecrets = { region, apiKey: apiKeyAccess === "none" ? null : kept.regions[region].apiKey, credentials, tokens: issuer };
       const realtime = new RealtimeEndpoint(api, secrets, { ...APPSYNC_REALTIME, ...options.realtime });
       endpoints.push(realtime);
       const basePort = options.basePort ?? 4000;
@@ -157,18 +176,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         basePort === 0 ? 0 : basePort + index,
         certificate,
         {
-          request: graphqlHttpHandler(api, secrets, { "/dead-letters": () => bus.deadLetters }),
+          request: graphqlHttpHandler(api, secrets, {
+            iam: { "/dead-letters": () => bus.deadLetters },
+            // The issuer lives on the first region's port.
+            open: index === 0 && issuer ? issuer.routes() : {},
+          }),
           upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
         },
         options.firstByteTimeoutMs,
       );
       servers.push(server);
       const origin = `127.0.0.1:${server.port}`;
+      if (index === 0) issuer?.serveAt(`https://${origin}`);
       const regionOutputs: RegionOutputs = {
         graphqlUrl: `https://${origin}/graphql`,
         realtimeUrl: `wss://${origin}/graphql/realtime`,
         apiId: kept.regions[region].apiId,
-        apiKey: secrets.apiKey,
+        ...(secrets.apiKey !== null ? { apiKey: secrets.apiKey } : {}),
         eventBusArn: bus.arn,
         deadLetterQueueUrl: `https://${origin}/dead-letters`,
       };
@@ -182,13 +206,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
 
+  const localOutputs: LocalOutputs = issuer ? { ...outputs, oidc: issuer.outputs() } : outputs;
   const outputsFile = options.outputsFile === undefined ? path.join(state.dir, "local-outputs.json") : options.outputsFile;
-  if (outputsFile) writeOutputs(outputsFile, outputs);
-  for (const line of describeOutputs(outputs, outputsFile)) log(line);
+  if (outputsFile) writeOutputs(outputsFile, localOutputs);
+  for (const line of describeOutputs(localOutputs, outputsFile)) log(line);
+  if (issuer && options.oidc === undefined && config.oidc) {
+    log(`Pulumi.${stackName}.yaml names the issuer ${config.oidc.issuer}; locally, tokens come from the local issuer ${issuer.url} instead (its rights and groups claim apply)`);
+  }
 
   let stopped: Promise<void> | undefined;
   return {
-    outputs,
+    outputs: localOutputs,
     stop: () =>
       (stopped ??= (async () => {
         for (const bus of buses.values()) bus.close();

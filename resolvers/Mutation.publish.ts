@@ -1,4 +1,5 @@
 import { util, Context } from "@aws-appsync/utils";
+import { requireRight, senderOf } from "./lib/access";
 import { requireAllowedChannel } from "./lib/channels";
 import { Message, requireDataWithinLimit, requireValidMessageId, toChannel } from "./lib/messages";
 import { region } from "./lib/settings";
@@ -6,19 +7,15 @@ import { isGiven } from "./lib/values";
 
 type Args = { name: string; data: unknown; id?: string | null };
 
-/** Who published: `iam:<arn>` for IAM, nothing for an API key. */
-function senderOf(ctx: Context<Args>): string | undefined {
-  const identity = ctx.identity as { userArn?: string } | null;
-  return identity && identity.userArn ? `iam:${identity.userArn}` : undefined;
-}
-
 /**
- * Pipeline "before": checks the channel, the id and the size, and makes the message the functions
- * store (`storeMessage`, with history on) and put on the bus (`putMessageEvent`).
+ * Pipeline "before": checks the channel, the caller's publish right, the id and the size, and makes
+ * the message the functions store (`storeMessage`, with history on) and put on the bus
+ * (`putMessageEvent`). The sender comes from the caller's identity, never from the arguments.
  */
 export function request(ctx: Context<Args>) {
   const { name, data, id } = ctx.args;
   requireAllowedChannel(name);
+  requireRight(ctx, "publish", name);
   if (isGiven(id)) requireValidMessageId(id);
   const message: Message = {
     name,

@@ -1,4 +1,5 @@
 import { util, Context } from "@aws-appsync/utils";
+import { requireRight } from "./lib/access";
 import { requireAllowedChannel } from "./lib/channels";
 import { fromItem, retentionMs, timeKeyPrefix } from "./lib/history";
 import { CHANNEL_KEY, EXPIRY_KEY, TIME_INDEX, TIME_KEY } from "./lib/historyTable";
@@ -20,6 +21,8 @@ export function request(ctx: Context<Args>) {
   }
   const { name } = ctx.args;
   requireAllowedChannel(name);
+  // Reading a channel's past is reading the channel: the subscribe right covers it.
+  requireRight(ctx, "subscribe", name);
   const { since, nextToken } = ctx.args;
   const limit = isGiven(ctx.args.limit) ? ctx.args.limit : HISTORY_PAGE_DEFAULT;
   if (limit < 1 || limit > HISTORY_PAGE_MAX) {

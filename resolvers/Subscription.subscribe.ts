@@ -1,11 +1,13 @@
 import { util, extensions, Context } from "@aws-appsync/utils";
+import { requireRight } from "./lib/access";
 import { requireAllowedChannel } from "./lib/channels";
 
 type Args = { name: string };
 
-/** Refuses a channel outside the allowlist with an error the client sees. */
+/** Refuses a channel outside the allowlist, or one the caller may not subscribe to, with an error the client sees. */
 export function request(ctx: Context<Args>) {
   requireAllowedChannel(ctx.args.name);
+  requireRight(ctx, "subscribe", ctx.args.name);
   return { payload: null };
 }
 

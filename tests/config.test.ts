@@ -25,6 +25,9 @@ describe("config", () => {
       historyRetentionHours: 24,
       queryDepthLimit: 10,
       resolverCountLimit: 10,
+      oidc: null,
+      rights: [],
+      apiKeyAccess: "publish-and-subscribe",
     });
   });
 

@@ -22,11 +22,6 @@ export class FieldError extends Error {
   }
 }
 
-/** The body AppSync answers (HTTP 401) when the API key or signature is missing or wrong. */
-export const NOT_AUTHORIZED_BODY = {
-  errors: [{ errorType: "UnauthorizedException", message: "You are not authorized to make this call." }],
-};
-
 /** An error from parsing, validating or coercing the request, before any resolver runs. */
 export const REQUEST_ERROR_TYPE = "ValidationError";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "http";
-import { authenticate, authModeFromHeaders, type ApiSecrets, type Caller } from "./auth";
-import { NOT_AUTHORIZED_BODY, requestError } from "./appSyncErrors";
+import { authenticate, authModeFromHeaders, refusalFor, type ApiSecrets, type Caller } from "./auth";
+import { requestError } from "./appSyncErrors";
 import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
 
 // Browsers (the web client) call the API from another origin, as they call AppSync.
@@ -37,16 +37,23 @@ function readBody(request: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** Extra GET routes a region serves next to GraphQL, to IAM callers only (the dead-letter list: reading an SQS queue needs IAM). */
-export type IamRoutes = Record<string, () => unknown>;
+/** Extra GET routes a region serves next to GraphQL: each path's answer. */
+export type Routes = Record<string, () => unknown>;
+
+/** The extra GET routes: to IAM callers only (the dead-letter list: reading an SQS queue needs IAM), and to anyone (the local OIDC issuer's documents). */
+export interface ExtraRoutes {
+  readonly iam?: Routes;
+  readonly open?: Routes;
+}
 
 /**
- * `POST /graphql` as AppSync serves it: API key (`x-api-key`) or SigV4 (`Authorization`), a 401
- * with `UnauthorizedException` when neither is valid, errors in AppSync's shape. The caller is
- * checked from the headers before any of the body is read; a body over `MAX_REQUEST_BYTES` gets a
- * 413 and is not read further. A SigV4 signature is verified once the body is in.
+ * `POST /graphql` as AppSync serves it: API key (`x-api-key`), SigV4 or an OIDC token
+ * (`Authorization`), a 401 with `UnauthorizedException` when none is valid, errors in AppSync's
+ * shape. The caller is checked from the headers before any of the body is read (a token is verified
+ * in full, as it does not depend on the body); a body over `MAX_REQUEST_BYTES` gets a 413 and is
+ * not read further. A SigV4 signature is verified once the body is in.
  */
-export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, iamRoutes: IamRoutes = {}) {
+export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, routes: ExtraRoutes = {}) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://local");
     if (request.method === "OPTIONS") {
@@ -58,24 +65,32 @@ export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, iamRou
     const signed = (body: string) => ({ method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
     const authenticated = (body: string): Promise<Caller | null> => authenticate(signed(body), secrets, request.socket.remoteAddress);
 
-    const route = iamRoutes[url.pathname];
-    if (route && request.method === "GET") {
+    const refused = () => ({ errors: [refusalFor(headers, secrets)] });
+
+    const openRoute = routes.open?.[url.pathname];
+    if (openRoute && request.method === "GET") return send(response, 200, openRoute());
+    const iamRoute = routes.iam?.[url.pathname];
+    if (iamRoute && request.method === "GET") {
       const mode = authModeFromHeaders(headers, secrets);
-      if (mode === "API_KEY") {
-        return send(response, 403, { errors: [requestError(`${url.pathname} needs IAM (SigV4) credentials, as reading an SQS queue does; an API key is not enough.`, "AccessDeniedException")] }, true);
+      if (mode === "API_KEY" || mode === "OPENID_CONNECT") {
+        return send(response, 403, { errors: [requestError(`${url.pathname} needs IAM (SigV4) credentials, as reading an SQS queue does; an API key or a token is not enough.`, "AccessDeniedException")] }, true);
       }
-      if (!mode || !(await authenticated(""))) return send(response, 401, NOT_AUTHORIZED_BODY, true);
-      return send(response, 200, route());
+      if (!mode || !(await authenticated(""))) return send(response, 401, refused(), true);
+      return send(response, 200, iamRoute());
     }
     if (url.pathname !== "/graphql") return send(response, 404, { errors: [requestError(`No route ${url.pathname}: use POST /graphql`, "NotFoundException")] });
     if (request.method !== "POST") return send(response, 405, { errors: [requestError("Use POST for /graphql", "MethodNotAllowed")] });
 
-    if (!authModeFromHeaders(headers, secrets)) return send(response, 401, NOT_AUTHORIZED_BODY, true);
+    const mode = authModeFromHeaders(headers, secrets);
+    if (!mode) return send(response, 401, refused(), true);
+    // A token is verified before the body is read: the body plays no part in it.
+    const tokenCaller = mode === "OPENID_CONNECT" ? await authenticated("") : undefined;
+    if (tokenCaller === null) return send(response, 401, refused(), true);
     if (Number(request.headers["content-length"] ?? 0) > MAX_REQUEST_BYTES) return send(response, 413, TOO_LARGE_BODY, true);
     const body = await readBody(request);
     if (body === null) return send(response, 413, TOO_LARGE_BODY, true);
-    const caller = await authenticated(body);
-    if (!caller) return send(response, 401, NOT_AUTHORIZED_BODY);
+    const caller = tokenCaller ?? (await authenticated(body));
+    if (!caller) return send(response, 401, refused());
     let parsed: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       parsed = JSON.parse(body);

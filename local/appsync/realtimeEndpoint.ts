@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "http";
 import type { Duplex } from "stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { authenticate, type ApiSecrets, type Caller } from "./auth";
+import { authenticate, refusalFor, type ApiSecrets, type Caller } from "./auth";
 import type { AppSyncError } from "./appSyncErrors";
 import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
 import type { ActiveSubscription } from "./subscriptionRegistry";
@@ -38,7 +38,6 @@ const INIT_TIMEOUT_CLOSE = 4408;
 const SLOW_CONSUMER_CLOSE = 1008;
 
 const SUBPROTOCOL = "graphql-ws";
-const NOT_AUTHORIZED = { errorType: "UnauthorizedException", message: "You are not authorized to make this call." };
 
 type ProtocolError = Pick<AppSyncError, "errorType" | "message"> | AppSyncError;
 
@@ -161,10 +160,11 @@ class RealtimeConnection {
     const pending = Symbol(id);
     this.subscriptions.set(id, pending);
     const release = () => this.subscriptions.get(id) === pending && this.subscriptions.delete(id);
-    const caller = await this.authorize(payload.extensions?.authorization, payload.data as string);
+    const authorization = stringHeaders(payload.extensions?.authorization);
+    const caller = authorization && (await this.authorize(authorization, payload.data as string));
     if (!caller) {
       release();
-      return this.error([NOT_AUTHORIZED], id);
+      return this.error([refusalFor(authorization ?? {}, this.secrets)], id);
     }
     const variables = request.variables;
     const dataFrame = `{"id":${JSON.stringify(id)},"type":"data","payload":`;
@@ -196,10 +196,12 @@ class RealtimeConnection {
     this.send({ type: "start_ack", id });
   }
 
-  /** A start carries its own authorization: API key, or SigV4 headers over the start's `data`. */
-  private authorize(authorization: unknown, data: string): Promise<Caller | null> {
-    const headers = stringHeaders(authorization);
-    if (!headers) return Promise.resolve(null);
+  /**
+   * A start carries its own authorization: API key, SigV4 headers over the start's `data`, or an
+   * OIDC token, verified again here: a token that expired since the handshake is refused for this
+   * start (subscriptions already started go on; the connection stays open).
+   */
+  private authorize(headers: Record<string, string>, data: string): Promise<Caller | null> {
     return authenticate({ method: "POST", path: "/graphql", headers, body: data }, this.secrets);
   }
 
@@ -222,7 +224,8 @@ class RealtimeConnection {
 
 /**
  * `/graphql/realtime`: AppSync's real-time WebSocket protocol (subprotocol `graphql-ws`). The
- * handshake is authenticated from its `header`; a client that fails gets `connection_error`.
+ * handshake is authenticated from its `header` (`{host, x-api-key}`, SigV4 headers, or
+ * `{host, Authorization: <token>}`); a client that fails gets `connection_error`.
  */
 export class RealtimeEndpoint {
   private readonly server = new WebSocketServer({
@@ -261,7 +264,7 @@ export class RealtimeEndpoint {
     const caller = headers && (await authenticate({ method: "POST", path: "/graphql/connect", headers, body: "{}" }, this.secrets, sourceIp));
     if (!caller) {
       socket.resume();
-      socket.send(JSON.stringify({ type: "connection_error", payload: { errors: [{ ...NOT_AUTHORIZED, errorCode: 401 }] } }));
+      socket.send(JSON.stringify({ type: "connection_error", payload: { errors: [{ ...refusalFor(headers ?? {}, this.secrets), errorCode: 401 }] } }));
       socket.close(1000);
       return;
     }

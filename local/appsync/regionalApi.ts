@@ -16,6 +16,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { DataSourceKind, PipelineFunction, ResolverField } from "../../infra/resolverBundle";
+import { AUTH_TYPE } from "../../resolvers/lib/rules";
 import type { Caller } from "./auth";
 import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
 import { DocumentCache } from "./documentCache";
@@ -242,6 +243,7 @@ export class RegionalApi {
     const input = {
       arguments: args,
       identity: context.caller.identity,
+      authType: AUTH_TYPE[context.caller.mode],
       request: { headers: context.headers, domainName: null },
       info: {
         fieldName: info.fieldName,

@@ -51,8 +51,10 @@ export const MAX_INVALIDATIONS_PER_REQUEST = 5;
 /** What the caller knows about the request, before the resolver runs. */
 export interface ResolverInput {
   readonly arguments: Record<string, unknown>;
-  /** `null` for API key callers; `{accountId, userArn, …}` for IAM. */
+  /** `null` for API key callers; `{accountId, userArn, …}` for IAM; `{sub, issuer, claims}` for a token. */
   readonly identity: Record<string, unknown> | null;
+  /** What `util.authType()` answers: AppSync's string for the caller's mode (`AUTH_TYPE` in resolvers/lib/rules.ts). */
+  readonly authType: string;
   readonly source?: Record<string, unknown> | null;
   readonly request?: { headers: Record<string, string>; domainName: string | null };
   readonly info: {
@@ -87,6 +89,7 @@ export interface ResolverOutcome {
 }
 
 interface Invocation {
+  readonly authType: string;
   errors: ResolverErrorShape[];
   subscriptionFilter?: SubscriptionFilter;
   invalidationFilter?: SubscriptionFilter;
@@ -131,6 +134,7 @@ function makeModules(resolver: LoadedResolver) {
     appendError(message: string, errorType?: string, data?: unknown, errorInfo?: unknown) {
       call().errors.push({ message: String(message), errorType: errorType ?? null, data: data ?? null, errorInfo: errorInfo ?? null });
     },
+    authType: () => call().authType,
     autoId: () => crypto.randomUUID(),
     autoUlid: () => crypto.randomUUID(),
     // util.matches is Java's String.matches: the whole value must match.
@@ -306,12 +310,16 @@ async function runStep(step: ResolverStep, state: ContextState, invocation: Invo
 
 /** Runs `body`, turning `util.error` into a null result with the error, as AppSync does. */
 async function settle(invocation: Invocation, body: () => Promise<unknown>): Promise<ResolverOutcome> {
+  const outcome = (result: unknown): ResolverOutcome => {
+    const { errors, subscriptionFilter, invalidationFilter, invalidations, logs } = invocation;
+    return { result, errors, subscriptionFilter, invalidationFilter, invalidations, logs };
+  };
   try {
-    return { result: roundTrip(await body()), ...invocation };
+    return outcome(roundTrip(await body()));
   } catch (error) {
     if (!(error instanceof ResolverError)) throw error;
     invocation.errors.push({ message: error.message, errorType: error.errorType, data: error.data, errorInfo: error.errorInfo });
-    return { result: null, ...invocation };
+    return outcome(null);
   }
 }
 
@@ -323,7 +331,7 @@ const newState = (input: ResolverInput): ContextState => ({ input, stash: {}, pr
  * response handler as `ctx.error`; `runtime.earlyReturn` skips what is left.
  */
 export function runResolver(resolver: LoadedResolver, input: ResolverInput, dataSource: DataSource, name = `${input.info.parentTypeName}.${input.info.fieldName}`): Promise<ResolverOutcome> {
-  const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
+  const invocation: Invocation = { authType: input.authType, errors: [], invalidations: [], logs: [] };
   return settle(invocation, async () => (await runStep({ name, resolver, dataSource }, newState(input), invocation)).value);
 }
 
@@ -335,7 +343,7 @@ export function runResolver(resolver: LoadedResolver, input: ResolverInput, data
  * handler (https://docs.aws.amazon.com/appsync/latest/devguide/runtime-utils-js.html).
  */
 export function runPipeline(pipeline: Pipeline, input: ResolverInput): Promise<ResolverOutcome> {
-  const invocation: Invocation = { errors: [], invalidations: [], logs: [] };
+  const invocation: Invocation = { authType: input.authType, errors: [], invalidations: [], logs: [] };
   const state = newState(input);
   return settle(invocation, async () => {
     const before = runHandler(pipeline.resolver, pipeline.resolver.request, state, invocation);

@@ -1,8 +1,7 @@
 import { GraphQLObjectType, Kind, type GraphQLSchema } from "graphql";
-import { buildAppSyncSchema } from "../../schema";
+import { authModesFor, buildAppSyncSchema, MODE_DIRECTIVES, schemaTextFor, type AuthMode, type SchemaAccess } from "../../schema";
 
-/** How a caller authenticated: the two modes globalws enables. */
-export type AuthMode = "API_KEY" | "AWS_IAM";
+export type { AuthMode } from "../../schema";
 
 /** The schema with AppSync's built-in scalars and directives, plus what its directives say. */
 export interface LocalSchema {
@@ -13,17 +12,18 @@ export interface LocalSchema {
   readonly subscribedMutations: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The directive of each mode; a type or field without any gets the API's default mode (API key). */
-const MODE_DIRECTIVES: Record<string, AuthMode> = { aws_api_key: "API_KEY", aws_iam: "AWS_IAM" };
-const DEFAULT_MODES: readonly AuthMode[] = ["API_KEY"];
-
 function directiveModes(directives: readonly { name: { value: string } }[] | undefined): AuthMode[] {
   return (directives ?? []).map((directive) => MODE_DIRECTIVES[directive.name.value]).filter((mode): mode is AuthMode => Boolean(mode));
 }
 
-/** The API's schema as AppSync reads it, with what its auth and subscription directives say. */
-export function loadSchema(): LocalSchema {
-  const schema = buildAppSyncSchema();
+/**
+ * The schema a stack's API gets (derived for its auth modes, as Pulumi uploads it), with what its
+ * auth and subscription directives say: a field's own directives, else its type's, else the API's
+ * default mode.
+ */
+export function loadSchema(access: SchemaAccess): LocalSchema {
+  const schema = buildAppSyncSchema(schemaTextFor(access));
+  const defaultModes = [authModesFor(access).defaultMode];
   const fieldAuth = new Map<string, readonly AuthMode[]>();
   const subscribedMutations = new Map<string, readonly string[]>();
   for (const type of Object.values(schema.getTypeMap())) {
@@ -31,7 +31,7 @@ export function loadSchema(): LocalSchema {
     const typeModes = directiveModes(type.astNode?.directives);
     for (const field of Object.values(type.getFields())) {
       const fieldModes = directiveModes(field.astNode?.directives);
-      fieldAuth.set(`${type.name}.${field.name}`, fieldModes.length ? fieldModes : typeModes.length ? typeModes : DEFAULT_MODES);
+      fieldAuth.set(`${type.name}.${field.name}`, fieldModes.length ? fieldModes : typeModes.length ? typeModes : defaultModes);
       const subscribe = field.astNode?.directives?.find((directive) => directive.name.value === "aws_subscribe");
       const list = subscribe?.arguments?.find((argument) => argument.name.value === "mutations")?.value;
       if (list?.kind === Kind.LIST) {

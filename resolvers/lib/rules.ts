@@ -63,3 +63,84 @@ export function isOnAllowlist(name: string, allowlist: string[]): boolean {
     )
   );
 }
+
+/**
+ * What the API key may do (`globalws:apiKeyAccess`): everything (the default), only read (subscribe,
+ * history, channels), or nothing at all (no key is created).
+ */
+export const API_KEY_ACCESS_MODES = ["publish-and-subscribe", "subscribe", "none"] as const;
+
+/** One of `API_KEY_ACCESS_MODES`. */
+export type ApiKeyAccess = (typeof API_KEY_ACCESS_MODES)[number];
+
+/** The claim that lists a signed-in user's groups unless `globalws:oidc.groupsClaim` names another: Cognito's. */
+export const DEFAULT_GROUPS_CLAIM = "cognito:groups";
+
+/** The right a channel operation needs: `publish`, or `subscribe` (which also covers `history`). */
+export type Right = "publish" | "subscribe";
+
+/** One entry of `globalws:rights`: what the members of `group` (`*`: any signed-in user) may do, as channel patterns. */
+export interface RightsEntry {
+  readonly group: string;
+  readonly publish?: string[];
+  readonly subscribe?: string[];
+}
+
+/** The group that stands for every signed-in user. */
+export const ANY_SIGNED_IN_USER = "*";
+
+/** Stands for the token's `sub` in a channel pattern. */
+export const SUB_PLACEHOLDER = "{sub}";
+
+/**
+ * True when the channel pattern matches `name` for the user `sub`: an exact name, `prefix*`, either
+ * with `{sub}` replaced by `sub`. The trailing `*` is read before `sub` goes in, so a `sub` that ends
+ * in `*` is no prefix; a `sub` with characters a channel name cannot hold never matches a valid
+ * name; an empty `sub` matches no pattern that names it.
+ */
+export function matchesChannelPattern(pattern: string, name: string, sub: string): boolean {
+  const isPrefix = pattern.endsWith("*");
+  const body = isPrefix ? pattern.slice(0, -1) : pattern;
+  const parts = body.split(SUB_PLACEHOLDER);
+  if (parts.length > 1 && sub === "") return false;
+  const expanded = parts.join(sub);
+  return isPrefix ? name.startsWith(expanded) : name === expanded;
+}
+
+/**
+ * The groups a token lists in `claim`: a list of strings, or one string for a single group;
+ * anything else lists none.
+ */
+export function groupsInClaims(claims: Record<string, unknown> | null | undefined, claim: string): string[] {
+  const value = claims ? claims[claim] : undefined;
+  if (typeof value === "string") return [value];
+  if (!Array.isArray(value)) return [];
+  return value.filter((group) => typeof group === "string");
+}
+
+/**
+ * True when a user in `groups` with subject `sub` has `right` on channel `name`: the union over
+ * every entry whose group is one of theirs, or `*`. Order never matters.
+ */
+export function hasRight(rights: RightsEntry[], groups: string[], sub: string, right: Right, name: string): boolean {
+  return rights.some((entry) => {
+    if (entry.group !== ANY_SIGNED_IN_USER && !groups.includes(entry.group)) return false;
+    const patterns = (right === "publish" ? entry.publish : entry.subscribe) ?? [];
+    return patterns.some((pattern) => matchesChannelPattern(pattern, name, sub));
+  });
+}
+
+/** True when the API key, under `access`, carries `right`. */
+export function apiKeyHasRight(access: ApiKeyAccess, right: Right): boolean {
+  return access === "publish-and-subscribe" || (access === "subscribe" && right === "subscribe");
+}
+
+/** `util.authType()` of each auth mode globalws enables (AppSync's own strings). */
+export const AUTH_TYPE = {
+  API_KEY: "API Key Authorization",
+  AWS_IAM: "IAM Authorization",
+  OPENID_CONNECT: "Open ID Connect Authorization",
+} as const;
+
+/** `errorType` of a refused right. */
+export const UNAUTHORIZED = "Unauthorized";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { graphqlRequest } from "../../client/lib/graphqlHttp";
 import type { ClientOutputs } from "../../client/lib/outputs";
-import { startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
+import { keyed, startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
 
 const BIN = join(__dirname, "..", "..", "bin", "globalws");
 const REGIONS = ["us-west-2", "eu-west-1", "ap-southeast-2"];
@@ -149,7 +149,7 @@ describe("command-line client against the local runtime", function () {
     subscriber.stderr?.on("data", (chunk) => (stderr += chunk));
     try {
       await nextLine(subscriber.stderr!, /^Subscribed to "general"/);
-      const api = fixture.stack.outputs.regions["us-west-2"];
+      const api = keyed(fixture.stack.outputs).regions["us-west-2"];
       const reported = nextLine(subscriber.stderr!, /^A delivery on "general" in us-west-2 came without a message: /);
       // `name` lets the message through the channel filter; `data` and the rest are missing.
       const query = 'mutation { publish(name: "general", data: "\\"name and id only\\"") { name id } }';

@@ -1,13 +1,9 @@
 import { loadResolver, runPipeline, runResolver, type DataSource } from "../../local/appsync/resolverRuntime";
 import { BusEvent } from "../../local/eventbridge/eventPattern";
-import { fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
+import { AUTH_TYPE } from "../../resolvers/lib/rules";
+import { acceptingHistory, fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
 import { ACCOUNT, ofType, ProgramRun } from "./harness";
 
-/** A history data source that stores nothing and answers a put as DynamoDB does: with the item written. */
-const acceptingHistory: DataSource = async (request) => {
-  const { key, attributeValues } = request as { key: Record<string, Record<string, unknown>>; attributeValues: Record<string, Record<string, unknown>> };
-  return Object.fromEntries(Object.entries({ ...attributeValues, ...key }).map(([name, typed]) => [name, Object.values(typed)[0]]));
-};
 
 /**
  * Runs the resolver code the program uploaded for `Mutation.<field>` in `region` (the real bundles
@@ -24,6 +20,7 @@ export async function emittedEvent(run: ProgramRun, region: string, field: "publ
   const input = {
     arguments: args,
     identity: IAM_IDENTITY,
+    authType: AUTH_TYPE.AWS_IAM,
     info: { fieldName: field, parentTypeName: "Mutation", variables: args, selectionSetList: [], selectionSetGraphQL: "" },
   };
   const resolver = loadResolver(uploaded.inputs.code, `Mutation.${field}.js`);

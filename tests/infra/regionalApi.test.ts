@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { bundleResolver, resolverFields } from "../../infra/resolverBundle";
-import { readSchemaText } from "../../schema";
+import { bundleResolver, resolverFields, resolverSettings } from "../../infra/resolverBundle";
+import { schemaTextFor } from "../../schema";
 import { named, ofType, programFor, ProgramRun, STANDARD_CONFIG } from "./harness";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +43,7 @@ describe("infra: RegionalApi", () => {
         const { inputs } = api();
         expect(inputs.authenticationType).to.equal("API_KEY");
         expect(inputs.additionalAuthenticationProviders).to.deep.equal([{ authenticationType: "AWS_IAM" }]);
-        expect(inputs.schema).to.equal(readSchemaText());
+        expect(inputs.schema).to.equal(schemaTextFor({ oidc: false, apiKeyAccess: "publish-and-subscribe" }));
         expect(inputs.logConfig).to.deep.equal({
           cloudwatchLogsRoleArn: named(run, `${region}-logs-role`).state.arn,
           fieldLogLevel: "ERROR",
@@ -84,7 +84,7 @@ describe("infra: RegionalApi", () => {
       });
 
       it("has one APPSYNC_JS resolver per field, bundled for this region, allowlist and retention, on the right data source or pipeline", () => {
-        const settings = { region, channels: STANDARD_CONFIG.channels, historyRetentionHours: 24 };
+        const settings = resolverSettings(region, { channels: STANDARD_CONFIG.channels, historyRetentionHours: 24, oidc: null, rights: [], apiKeyAccess: "publish-and-subscribe" });
         const dataSourceNames = { EVENTBRIDGE: "eventBus", HISTORY: "history", NONE: "none" };
         const resolvers = ofType(run, "aws:appsync/resolver:Resolver").filter((r) => r.inputs.region === region);
         expect(resolvers).to.have.length(resolverFields(settings).length);

@@ -5,7 +5,7 @@ import { APPSYNC_REALTIME } from "../../local/appsync/realtimeEndpoint";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
 import { settledMemoryBytes } from "./memory";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 const MB = 1024 * 1024;
 const REGIONS = ["us-west-2", "ap-southeast-2"];
@@ -22,7 +22,7 @@ describe("local runtime: abuse", function () {
   let stack: LocalStack;
   let baseline: number;
   const region = (name = REGIONS[0]) => stack.outputs.regions[name];
-  const key = (name = REGIONS[0]): TestAuth => ({ apiKey: region(name).apiKey });
+  const key = (name = REGIONS[0]): TestAuth => ({ apiKey: apiKeyOf(region(name)) });
   const port = () => Number(new URL(region().graphqlUrl).port);
   const publish = async (channel: string, data: unknown) => {
     const { body } = await graphql(region(), key(), PUBLISH, { name: channel, data: JSON.stringify(data) });

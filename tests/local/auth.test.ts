@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as https from "https";
 import WebSocket from "ws";
 import { startLocalStack, type LocalStack } from "../../local/index";
-import { graphql, plain, PUBLISH, RealtimeClient, signedHeaders, SUBSCRIBE_ALL } from "./realtimeClient";
+import { apiKeyOf, graphql, plain, PUBLISH, RealtimeClient, signedHeaders, SUBSCRIBE_ALL } from "./realtimeClient";
 
 const NOT_AUTHORIZED = { errors: [{ errorType: "UnauthorizedException", message: "You are not authorized to make this call." }] };
 
@@ -25,7 +25,7 @@ describe("local runtime: authentication", function () {
 
   it("answers HTTP 401 for a wrong API key, and serves the right one", async () => {
     expect(await graphql(endpoints(), { apiKey: "da2-wrong" }, "{ channels }")).to.deep.equal({ status: 401, body: NOT_AUTHORIZED });
-    expect(await graphql(endpoints(), { apiKey: endpoints().apiKey }, "{ channels }")).to.deep.equal({ status: 200, body: { data: { channels: [] } } });
+    expect(await graphql(endpoints(), { apiKey: apiKeyOf(endpoints()) }, "{ channels }")).to.deep.equal({ status: 200, body: { data: { channels: [] } } });
   });
 
   it("accepts a request signed with SigV4 by the AWS SDK's signer", async () => {
@@ -64,7 +64,7 @@ describe("local runtime: authentication", function () {
   });
 
   it("refuses a start authorized with a wrong key, and keeps the connection", async () => {
-    const client = await RealtimeClient.connect(endpoints(), { apiKey: endpoints().apiKey });
+    const client = await RealtimeClient.connect(endpoints(), { apiKey: apiKeyOf(endpoints()) });
     const refused = await client.subscribe("wrong", SUBSCRIBE_ALL, { name: "a" }, { apiKey: "da2-wrong" });
     expect(refused).to.deep.equal({ type: "error", id: "wrong", payload: NOT_AUTHORIZED });
     expect((await client.subscribe("right", SUBSCRIBE_ALL, { name: "a" })).type).to.equal("start_ack");
@@ -102,7 +102,7 @@ describe("local runtime: authentication", function () {
     const ca = fs.readFileSync(stack.outputs.certificateFile);
     const body = JSON.stringify({ query: "{ channels }" });
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = https.request(endpoints().graphqlUrl, { method: "POST", ca, headers: { "x-api-key": endpoints().apiKey } }, (response) => {
+      const request = https.request(endpoints().graphqlUrl, { method: "POST", ca, headers: { "x-api-key": apiKeyOf(endpoints()) } }, (response) => {
         let text = "";
         response.on("data", (chunk) => (text += chunk));
         response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
@@ -111,7 +111,7 @@ describe("local runtime: authentication", function () {
       request.end(body);
     });
     expect(answer).to.deep.equal({ status: 200, text: JSON.stringify({ data: { channels: [] } }) });
-    const secure = await RealtimeClient.connect(endpoints(), { apiKey: endpoints().apiKey }, true, { ca }, true);
+    const secure = await RealtimeClient.connect(endpoints(), { apiKey: apiKeyOf(endpoints()) }, true, { ca }, true);
     expect((await secure.subscribe("tls", SUBSCRIBE_ALL, { name: "a" })).type).to.equal("start_ack");
     secure.close();
   });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startLocalStack, type LocalStack } from "../../local/index";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 const TRICKY = { text: "quote \" backslash \\ newline \n tab \t", unicode: "héllo ✓ 日本語 🚀", nested: [1, null, { deep: "'single'" }] };
 
@@ -8,7 +8,7 @@ describe("local runtime: delivery across regions", function () {
   let stack: LocalStack;
   const clients: RealtimeClient[] = [];
   const region = (name: string) => stack.outputs.regions[name];
-  const key = (name: string): TestAuth => ({ apiKey: region(name).apiKey });
+  const key = (name: string): TestAuth => ({ apiKey: apiKeyOf(region(name)) });
   const connect = async (name: string) => {
     const client = await RealtimeClient.connect(region(name), key(name));
     clients.push(client);

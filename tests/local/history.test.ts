@@ -49,7 +49,7 @@ describe("local runtime: history in every region", function () {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const key = (stack: LocalStack, region: string): TestAuth => ({ apiKey: stack.outputs.regions[region].apiKey });
+  const key = (stack: LocalStack, region: string): TestAuth => ({ apiKey: stack.outputs.regions[region].apiKey as string });
   const publish = async (stack: LocalStack, region: string, channel: string, data: unknown, id?: string): Promise<Message> => {
     const { body } = await graphql(stack.outputs.regions[region], key(stack, region), PUBLISH_WITH_ID, { name: channel, data: JSON.stringify(data), id });
     expect(body.errors, JSON.stringify(body.errors)).to.equal(undefined);

@@ -5,6 +5,7 @@ import * as path from "path";
 import { RegionApi } from "../../client/lib/regionApi";
 import { startLocalStack, type LocalOutputs } from "../../local/index";
 import { loadOrCreateSecrets } from "../../local/localSecrets";
+import { apiKeyOf } from "./realtimeClient";
 
 const REGIONS = ["us-west-2", "eu-west-1"];
 
@@ -31,7 +32,7 @@ describe("local runtime: keys, credentials and API ids kept across restarts", fu
     try {
       expect(identities(second.outputs)).to.deep.equal(identities(first.outputs));
       // A client holding the first run's outputs is still accepted.
-      const channels = await RegionApi.of({ ...second.outputs, regions: { "eu-west-1": { ...second.outputs.regions["eu-west-1"], apiKey: first.outputs.regions["eu-west-1"].apiKey } } }).channels();
+      const channels = await RegionApi.of({ ...second.outputs, regions: { "eu-west-1": { ...second.outputs.regions["eu-west-1"], apiKey: apiKeyOf(first.outputs.regions["eu-west-1"]) } } }).channels();
       expect(channels).to.deep.equal([]);
     } finally {
       await second.stop();

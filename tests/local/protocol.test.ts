@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import * as net from "net";
 import { startLocalStack, type LocalStack } from "../../local/index";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL } from "./realtimeClient";
 
 describe("local runtime: real-time protocol", function () {
   let stack: LocalStack;
   const endpoints = () => stack.outputs.regions["us-west-2"];
-  const key = () => ({ apiKey: endpoints().apiKey });
+  const key = () => ({ apiKey: apiKeyOf(endpoints()) });
   const errorOf = (client: RealtimeClient, from: number) => client.next((message) => message.type === "error" && client.received.indexOf(message) >= from);
 
   before(async () => {

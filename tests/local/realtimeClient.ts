@@ -5,8 +5,8 @@ import WebSocket from "ws";
 import type { Credentials } from "../../local/appsync/sigv4";
 import type { RegionOutputs } from "../../local/index";
 
-/** How a test client authenticates. */
-export type TestAuth = { apiKey: string } | { iam: Credentials; region: string };
+/** How a test client authenticates: API key, IAM, or an OIDC token (sent as AppSync clients send it, with no "Bearer"). */
+export type TestAuth = { apiKey: string } | { iam: Credentials; region: string } | { token: string };
 
 /** Plain-http form of an output URL (the port also speaks TLS). */
 export const plain = (url: string) => url.replace(/^https:/, "http:").replace(/^wss:/, "ws:");
@@ -36,7 +36,15 @@ export async function signedHeaders(
 }
 
 async function authHeaders(auth: TestAuth, url: string, body: string): Promise<Record<string, string>> {
+  if ("token" in auth) return { authorization: auth.token };
   return "apiKey" in auth ? { "x-api-key": auth.apiKey } : signedHeaders(url, body, auth.iam, auth.region);
+}
+
+/** The `header` of a real-time handshake, or the `authorization` of a start: `{host, …}` plus the credentials. */
+async function realtimeAuthorization(auth: TestAuth, graphqlUrl: string, body: string, signedUrl: string): Promise<Record<string, string>> {
+  const host = new URL(graphqlUrl).host;
+  if ("token" in auth) return { host, Authorization: auth.token };
+  return "apiKey" in auth ? { host, "x-api-key": auth.apiKey } : signedHeaders(signedUrl, body, auth.iam, auth.region);
 }
 
 /** POSTs a GraphQL request over plain HTTP; returns status and parsed body. */
@@ -77,8 +85,7 @@ export class RealtimeClient {
 
   /** Opens a connection with the handshake `header` for `auth`; `init` also sends connection_init and waits for the ack. */
   static async connect(endpoints: RegionOutputs, auth: TestAuth, init = true, options: WebSocket.ClientOptions = {}, secure = false): Promise<RealtimeClient> {
-    const host = new URL(endpoints.graphqlUrl).host;
-    const header = "apiKey" in auth ? { host, "x-api-key": auth.apiKey } : await signedHeaders(`${endpoints.graphqlUrl}/connect`, "{}", auth.iam, auth.region);
+    const header = await realtimeAuthorization(auth, endpoints.graphqlUrl, "{}", `${endpoints.graphqlUrl}/connect`);
     const query = `?header=${Buffer.from(JSON.stringify(header)).toString("base64")}&payload=e30=`;
     const socket = new WebSocket((secure ? endpoints.realtimeUrl : plain(endpoints.realtimeUrl)) + query, ["graphql-ws"], options);
     const client = new RealtimeClient(socket, endpoints, auth);
@@ -112,7 +119,7 @@ export class RealtimeClient {
   /** The start message for a subscription, authorized like the connection unless `auth` says otherwise. */
   async startMessage(id: string, query: string, variables: Record<string, unknown>, auth: TestAuth = this.auth) {
     const data = JSON.stringify({ query, variables });
-    const authorization = "apiKey" in auth ? { host: new URL(this.endpoints.graphqlUrl).host, "x-api-key": auth.apiKey } : await signedHeaders(this.endpoints.graphqlUrl, data, auth.iam, auth.region);
+    const authorization = await realtimeAuthorization(auth, this.endpoints.graphqlUrl, data, this.endpoints.graphqlUrl);
     return { id, type: "start", payload: { data, extensions: { authorization } } };
   }
 
@@ -133,6 +140,14 @@ export class RealtimeClient {
 }
 
 /** Subscribes to channel `name` selecting every Channel field. */
-export const SUBSCRIBE_ALL = "subscription Sub($name: String!) { subscribe(name: $name) { name data id origin publishedAt } }";
-/** Publishes `data` (already JSON text) on channel `name`. */
-export const PUBLISH = "mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { name data id origin publishedAt } }";
+export const SUBSCRIBE_ALL = "subscription Sub($name: String!) { subscribe(name: $name) { name data id origin publishedAt sender } }";
+/** Publishes `data` (already JSON text) on channel `name`, selecting every Channel field. */
+export const PUBLISH = "mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { name data id origin publishedAt sender } }";
+/** Reads channel `name`'s history. */
+export const HISTORY = "query History($name: String!) { history(name: $name) { items { name data id origin publishedAt sender } nextToken } }";
+
+/** A region's API key; fails the test when the stack has none (`apiKeyAccess: none`). */
+export function apiKeyOf(endpoints: RegionOutputs): string {
+  if (endpoints.apiKey === undefined) throw new Error("this stack has no API key: its apiKeyAccess is none");
+  return endpoints.apiKey;
+}

@@ -16,7 +16,7 @@ describe("local runtime: real-time endpoint on its own", () => {
       },
       subscriptions: { remove: () => {} },
     } as unknown as RegionalApi;
-    const endpoint = new RealtimeEndpoint(api, { region: "us-west-2", apiKey: "da2-test", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "secret" } });
+    const endpoint = new RealtimeEndpoint(api, { region: "us-west-2", apiKey: "da2-test", credentials: { accessKeyId: "AKIATEST", secretAccessKey: "secret" }, tokens: null });
     const server = http.createServer().on("upgrade", (request, socket, head) => endpoint.upgrade(request, socket, head));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const origin = `127.0.0.1:${(server.address() as AddressInfo).port}`;

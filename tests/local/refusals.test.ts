@@ -1,17 +1,17 @@
 import { expect } from "chai";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { MAX_DATA_BYTES, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 describe("local runtime: refused messages and subscriptions", function () {
   let stack: LocalStack;
   let subscriber: RealtimeClient;
   const region = () => stack.outputs.regions["us-west-2"];
-  const key = (): TestAuth => ({ apiKey: region().apiKey });
+  const key = (): TestAuth => ({ apiKey: apiKeyOf(region()) });
 
   before(async () => {
     stack = await startLocalStack({ regions: ["us-west-2", "ap-southeast-2"], channels: ["cars", "tech*"], basePort: 0, outputsFile: null, log: () => {} });
-    subscriber = await RealtimeClient.connect(stack.outputs.regions["ap-southeast-2"], { apiKey: stack.outputs.regions["ap-southeast-2"].apiKey });
+    subscriber = await RealtimeClient.connect(stack.outputs.regions["ap-southeast-2"], { apiKey: apiKeyOf(stack.outputs.regions["ap-southeast-2"]) });
     expect((await subscriber.subscribe("watch", SUBSCRIBE_ALL, { name: "cars" })).type).to.equal("start_ack");
   });
   after(async () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as net from "net";
 import { MAX_REQUEST_BYTES } from "../../local/appsync/regionalApi";
 import { startLocalStack, type LocalStack } from "../../local/index";
-import { graphql, plain, signedHeaders } from "./realtimeClient";
+import { apiKeyOf, graphql, plain, signedHeaders } from "./realtimeClient";
 
 const NOT_AUTHORIZED = { errors: [{ errorType: "UnauthorizedException", message: "You are not authorized to make this call." }] };
 
@@ -46,14 +46,14 @@ describe("local runtime: requests are authenticated before their body is read", 
   });
 
   it(`answers 413 to a caller whose Content-Length is over ${MAX_REQUEST_BYTES} bytes, without reading it`, async () => {
-    const { status, text } = await exchange(port(), postHead({ "x-api-key": endpoints().apiKey, "Content-Length": String(MAX_REQUEST_BYTES + 1) }));
+    const { status, text } = await exchange(port(), postHead({ "x-api-key": apiKeyOf(endpoints()), "Content-Length": String(MAX_REQUEST_BYTES + 1) }));
     expect(status).to.equal(413);
     expect(text).to.contain('"errorType":"PayloadTooLarge"');
   });
 
   it("cuts a chunked body off with a 413 once it goes past the limit", async () => {
     const chunk = "x".repeat(64 * 1024);
-    const { status } = await exchange(port(), postHead({ "x-api-key": endpoints().apiKey, "Transfer-Encoding": "chunked" }), (socket) => {
+    const { status } = await exchange(port(), postHead({ "x-api-key": apiKeyOf(endpoints()), "Transfer-Encoding": "chunked" }), (socket) => {
       // Never ends: the answer must come from the limit, not from the end of the body.
       for (let sent = 0; sent <= MAX_REQUEST_BYTES; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     });
@@ -63,7 +63,7 @@ describe("local runtime: requests are authenticated before their body is read", 
   it("serves a body of exactly the limit", async () => {
     const request = JSON.stringify({ query: "{ channels }" });
     const body = request.slice(0, -1) + " ".repeat(MAX_REQUEST_BYTES - request.length) + "}";
-    const response = await fetch(plain(endpoints().graphqlUrl), { method: "POST", headers: { "x-api-key": endpoints().apiKey }, body });
+    const response = await fetch(plain(endpoints().graphqlUrl), { method: "POST", headers: { "x-api-key": apiKeyOf(endpoints()) }, body });
     expect(response.status).to.equal(200);
     expect(await response.json()).to.deep.equal({ data: { channels: [] } });
   });
@@ -90,7 +90,7 @@ describe("local runtime: requests are authenticated before their body is read", 
     });
 
     it("answers 403 to an API key", async () => {
-      const response = await fetch(url(), { headers: { "x-api-key": endpoints().apiKey } });
+      const response = await fetch(url(), { headers: { "x-api-key": apiKeyOf(endpoints()) } });
       expect(response.status).to.equal(403);
       expect(((await response.json()) as typeof NOT_AUTHORIZED).errors[0]).to.include({ errorType: "AccessDeniedException" });
     });
@@ -109,6 +109,6 @@ describe("local runtime: requests are authenticated before their body is read", 
   });
 
   it("still serves GraphQL after all of the above", async () => {
-    expect(await graphql(endpoints(), { apiKey: endpoints().apiKey }, "{ channels }")).to.deep.equal({ status: 200, body: { data: { channels: [] } } });
+    expect(await graphql(endpoints(), { apiKey: apiKeyOf(endpoints()) }, "{ channels }")).to.deep.equal({ status: 200, body: { data: { channels: [] } } });
   });
 });

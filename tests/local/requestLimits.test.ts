@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { MAX_JSON_DEPTH } from "../../schema/appSyncScalars";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 /** `count` aliased publishes on `channel` in one mutation, each selecting every field (as subscribers need). */
 const aliasedPublishes = (count: number, channel: string) =>
@@ -11,7 +11,7 @@ describe("local runtime: AppSync's query depth and resolver count limits", funct
   let limited: LocalStack;
   let shallow: LocalStack;
   const region = (stack: LocalStack) => stack.outputs.regions["us-west-2"];
-  const key = (stack: LocalStack): TestAuth => ({ apiKey: region(stack).apiKey });
+  const key = (stack: LocalStack): TestAuth => ({ apiKey: apiKeyOf(region(stack)) });
 
   before(async () => {
     const common = { regions: ["us-west-2"], channels: [], basePort: 0, outputsFile: null, log: () => {} };

@@ -15,7 +15,7 @@ describe("local runtime: APPSYNC_JS sandbox", function () {
         } };
       }
       export function response(ctx) { return ctx.result; }`);
-    const { result } = await runResolver(resolver, { arguments: {}, identity: null, info: INFO }, noneDataSource);
+    const { result } = await runResolver(resolver, { arguments: {}, identity: null, authType: "API Key Authorization", info: INFO }, noneDataSource);
     expect(result).to.deep.equal({ globals: ["undefined", "undefined", "undefined"], through: Array(7).fill("undefined") });
   });
 
@@ -27,7 +27,7 @@ describe("local runtime: APPSYNC_JS sandbox", function () {
         return [ctx instanceof Object, ctx.args.list instanceof Array, ctx.result.list instanceof Array, ctx.stash instanceof Object,
           util.transform.toSubscriptionFilter({ a: { eq: 1 } }) instanceof Object, ctx.args === ctx.arguments];
       }`);
-    const { result } = await runResolver(resolver, { arguments: { list: [1] }, identity: null, info: INFO }, noneDataSource);
+    const { result } = await runResolver(resolver, { arguments: { list: [1] }, identity: null, authType: "API Key Authorization", info: INFO }, noneDataSource);
     expect(result).to.deep.equal([true, true, true, true, true, true]);
   });
 });

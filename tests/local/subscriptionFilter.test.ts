@@ -108,7 +108,7 @@ describe("local runtime: enhanced subscription filters", function () {
           return null;
         }`);
       const run = (names: string[]) =>
-        runResolver(resolver, { arguments: { names }, identity: null, info: { fieldName: "subscribe", parentTypeName: "Subscription", variables: {}, selectionSetList: [], selectionSetGraphQL: "" } }, noneDataSource);
+        runResolver(resolver, { arguments: { names }, identity: null, authType: "API Key Authorization", info: { fieldName: "subscribe", parentTypeName: "Subscription", variables: {}, selectionSetList: [], selectionSetGraphQL: "" } }, noneDataSource);
       expect((await run(["a", "b"])).subscriptionFilter).to.deep.equal(condition("in", ["a", "b"]));
       const refused = await run(["a", "b", "c", "d", "e", "f"]);
       expect(refused.subscriptionFilter).to.equal(undefined);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startLocalStack, type LocalStack } from "../../local/index";
-import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
+import { apiKeyOf, graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
 const UNSUBSCRIBE = "mutation Unsub($name: String!) { unsubscribe(name: $name) { name origin } }";
 
@@ -21,7 +21,7 @@ describe("local runtime: forced unsubscribe", function () {
 
   it("with IAM in one region ends that channel's subscriptions in every region and tells the clients", async () => {
     for (const name of regions) {
-      const client = await RealtimeClient.connect(endpoints(name), { apiKey: endpoints(name).apiKey });
+      const client = await RealtimeClient.connect(endpoints(name), { apiKey: apiKeyOf(endpoints(name)) });
       clients.push(client);
       expect((await client.subscribe("doomed", SUBSCRIBE_ALL, { name: "closing" })).type).to.equal("start_ack");
       expect((await client.subscribe("kept", SUBSCRIBE_ALL, { name: "staying" })).type).to.equal("start_ack");
@@ -32,8 +32,8 @@ describe("local runtime: forced unsubscribe", function () {
     for (const client of clients) await client.next((message) => message.id === "doomed" && message.type === "complete");
 
     // The ended subscriptions get nothing more; the other channel still flows.
-    const published = await graphql(endpoints("us-west-2"), { apiKey: endpoints("us-west-2").apiKey }, PUBLISH, { name: "closing", data: "1" });
-    const sentinel = await graphql(endpoints("us-west-2"), { apiKey: endpoints("us-west-2").apiKey }, PUBLISH, { name: "staying", data: "2" });
+    const published = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, PUBLISH, { name: "closing", data: "1" });
+    const sentinel = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, PUBLISH, { name: "staying", data: "2" });
     expect(published.body.errors).to.equal(undefined);
     const sentinelId = (sentinel.body.data?.publish as { id: string }).id;
     for (const client of clients) {
@@ -43,7 +43,7 @@ describe("local runtime: forced unsubscribe", function () {
   });
 
   it("with an API key is refused as AppSync refuses an IAM-only field", async () => {
-    const { status, body } = await graphql(endpoints("us-west-2"), { apiKey: endpoints("us-west-2").apiKey }, UNSUBSCRIBE, { name: "any" });
+    const { status, body } = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, UNSUBSCRIBE, { name: "any" });
     expect(status).to.equal(200);
     expect(body.data).to.deep.equal({ unsubscribe: null });
     expect(body.errors?.[0]).to.include({ errorType: "UnauthorizedException", message: "Not Authorized to access unsubscribe on type Mutation" });
@@ -51,7 +51,7 @@ describe("local runtime: forced unsubscribe", function () {
 
   it("refuses publishFromBus to API key callers", async () => {
     const query = "mutation { publishFromBus(name: \"a\", data: \"1\", id: \"x\", origin: \"eu-central-1\", publishedAt: \"2024-01-01T00:00:00Z\") { id } }";
-    const { body } = await graphql(endpoints("us-west-2"), { apiKey: endpoints("us-west-2").apiKey }, query);
+    const { body } = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, query);
     expect(body.errors?.[0]).to.include({ errorType: "UnauthorizedException", message: "Not Authorized to access publishFromBus on type Mutation" });
   });
 });

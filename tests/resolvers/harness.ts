@@ -1,8 +1,16 @@
 import { bundleFunction, bundleResolver, resolverFields, ResolverSettings, type DataSourceKind } from "../../infra/resolverBundle";
 import { DataSource, loadResolver, LoadedResolver, noneDataSource, ResolverOutcome, runPipeline, runResolver } from "../../local/appsync/resolverRuntime";
+import { AUTH_TYPE, DEFAULT_GROUPS_CLAIM } from "../../resolvers/lib/rules";
 
-/** The settings most resolver tests bundle with: history off, so publish only puts the event. */
-export const SETTINGS: ResolverSettings = { region: "us-west-2", channels: ["cars", "room-*"], historyRetentionHours: 0 };
+/** The settings most resolver tests bundle with: history off, so publish only puts the event; no users; the default API key access. */
+export const SETTINGS: ResolverSettings = {
+  region: "us-west-2",
+  channels: ["cars", "room-*"],
+  historyRetentionHours: 0,
+  rights: [],
+  groupsClaim: DEFAULT_GROUPS_CLAIM,
+  apiKeyAccess: "publish-and-subscribe",
+};
 
 /** The same, with a day of history. */
 export const HISTORY_SETTINGS: ResolverSettings = { ...SETTINGS, historyRetentionHours: 24 };
@@ -31,7 +39,18 @@ export interface RunOptions {
   settings?: ResolverSettings;
   /** `ctx.identity` (default IAM; `null` is an API key caller). */
   identity?: Record<string, unknown> | null;
+  /** `util.authType()` (default: the API key's for a `null` identity, else IAM's). */
+  authType?: string;
 }
+
+/** The options of a call by a signed-in user: their `ctx.identity` and auth type, with `groups` in `claim`. */
+export function signedIn(sub: string, groups: string[] = [], claim = DEFAULT_GROUPS_CLAIM): Pick<RunOptions, "identity" | "authType"> {
+  const claims = { sub, iss: "https://issuer.example", ...(groups.length ? { [claim]: groups } : {}) };
+  return { identity: { sub, issuer: claims.iss, claims }, authType: AUTH_TYPE.OPENID_CONNECT };
+}
+
+/** The options of a call with the API key. */
+export const API_KEY_CALLER: Pick<RunOptions, "identity" | "authType"> = { identity: null, authType: AUTH_TYPE.API_KEY };
 
 /** Runs `Type.field` through its real bundle, as a unit or pipeline resolver as the settings make it. */
 export function run(typeName: string, fieldName: string, args: Record<string, unknown>, options: RunOptions = {}): Promise<ResolverOutcome> {
@@ -47,9 +66,11 @@ export function run(typeName: string, fieldName: string, args: Record<string, un
   };
   const key = JSON.stringify(settings);
   const resolver = load(`${typeName}.${fieldName}:${key}`, () => bundleResolver(field, settings).code);
+  const identity = options.identity === undefined ? IAM_IDENTITY : options.identity;
   const input = {
     arguments: args,
-    identity: options.identity === undefined ? IAM_IDENTITY : options.identity,
+    identity,
+    authType: options.authType ?? (identity === null ? AUTH_TYPE.API_KEY : AUTH_TYPE.AWS_IAM),
     info: { fieldName, parentTypeName: typeName, variables: args, selectionSetList: [], selectionSetGraphQL: "" },
   };
   if (field.kind === "UNIT") return runResolver(resolver, input, dataSources[field.dataSource]);
@@ -60,6 +81,12 @@ export function run(typeName: string, fieldName: string, args: Record<string, un
   }));
   return runPipeline({ name: `${typeName}.${fieldName}`, resolver, functions }, input);
 }
+
+/** A history data source that stores nothing and answers a put as DynamoDB does: with the item written. */
+export const acceptingHistory: DataSource = async (request) => {
+  const { key, attributeValues } = request as { key: Record<string, Record<string, unknown>>; attributeValues: Record<string, Record<string, unknown>> };
+  return Object.fromEntries(Object.entries({ ...attributeValues, ...key }).map(([name, typed]) => [name, Object.values(typed)[0]]));
+};
 
 /** A fake EventBridge data source: records each PutEvents request and answers with `result`. */
 export function fakeEventBridge(result: unknown = { Entries: [{ EventId: "e-1" }], FailedEntryCount: 0 }) {

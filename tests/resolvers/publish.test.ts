@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { MAX_DATA_BYTES, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
-import { fakeEventBridge, run } from "./harness";
+import { fakeEventBridge, run, SETTINGS } from "./harness";
 
 const TRICKY = { q: 'say "hi"', b: "a\\b", n: "l1\nl2\ttab", u: "héllo 世界 🚀", nested: [1, 2.5, null, true] };
 
@@ -68,7 +68,7 @@ describe("Mutation.publish", () => {
 
   it("allows any well-formed name when the allowlist is empty", async () => {
     const bus = fakeEventBridge();
-    const outcome = await run("Mutation", "publish", { name: "anything.at-all_9", data: 1 }, { ...bus, settings: { region: "eu-west-1", channels: [], historyRetentionHours: 0 } });
+    const outcome = await run("Mutation", "publish", { name: "anything.at-all_9", data: 1 }, { ...bus, settings: { ...SETTINGS, region: "eu-west-1", channels: [], historyRetentionHours: 0 } });
     expect(outcome.errors).to.deep.equal([]);
     expect(bus.requests[0].events[0].detail.origin).to.equal("eu-west-1");
   });
