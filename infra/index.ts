@@ -1,32 +1,36 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { readConfig } from "./config";
 import { History } from "./history";
 import { Monitoring } from "./monitoring";
 import { RegionalApi } from "./regionalApi";
 import { Replication } from "./replication";
+import { bundleResolvers, resolverSettings } from "./resolverBundle";
+import { usersConfigWarnings } from "./usersConfig";
 
-// Validated before anything is declared: a bad key fails the run with no resource registered.
+// Validated before anything is declared: a bad key, or resolvers it makes too large for AppSync,
+// fails the run with no resource registered.
 const config = readConfig();
+const resolvers = config.regions.map((region) => bundleResolvers(resolverSettings(region, config)));
+for (const warning of usersConfigWarnings(config)) pulumi.log.warn(warning);
 const accountId = aws.getCallerIdentityOutput().accountId;
 
 // History off (0 hours) means no table at all.
 const history = config.historyRetentionHours > 0 ? new History("history", { regions: config.regions, accountId }) : undefined;
 
-const apis = config.regions.map((region) => new RegionalApi(region, {
+const apis = config.regions.map((region, index) => new RegionalApi(region, {
   region,
-  channels: config.channels,
   accountId,
   apiKeyExpiresInDays: config.apiKeyExpiresInDays,
   apiKeyGeneration: config.apiKeyGeneration,
   xrayEnabled: config.xrayEnabled,
   logRetentionDays: config.logRetentionDays,
-  historyRetentionHours: config.historyRetentionHours,
   history: history?.replicas.get(region),
   queryDepthLimit: config.queryDepthLimit,
   resolverCountLimit: config.resolverCountLimit,
   oidc: config.oidc,
-  rights: config.rights,
   apiKeyAccess: config.apiKeyAccess,
+  resolvers: resolvers[index],
 }));
 
 const replication = new Replication("replication", {

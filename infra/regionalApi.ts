@@ -1,20 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiKeyAccess, RightsEntry } from "../resolvers/lib/rules";
+import type { ApiKeyAccess } from "../resolvers/lib/rules";
 import { authModesFor, schemaTextFor, type AuthMode } from "../schema";
 import { apiKeyExpiry } from "./apiKeyExpiry";
 import { graphqlEndpointArn } from "./graphqlEndpointArn";
 import type { OidcConfig } from "./config";
 import type { HistoryReplica } from "./history";
 import { allowPolicy, serviceTrustPolicy } from "./iamPolicies";
-import { bundleResolvers, DataSourceKind, resolverSettings } from "./resolverBundle";
+import type { BundledResolver, DataSourceKind } from "./resolverBundle";
 
 /** The inputs of one region's API. */
 export interface RegionalApiArgs {
   /** The AWS region that holds every regional resource of this component. */
   readonly region: string;
-  /** The channel allowlist, baked into the resolvers. */
-  readonly channels: readonly string[];
   /** The AWS account that owns the stack (for the confused-deputy guard of the roles' trust policies). */
   readonly accountId: pulumi.Input<string>;
   /** Lifetime of a newly created API key, in days (1..365). */
@@ -25,8 +23,6 @@ export interface RegionalApiArgs {
   readonly xrayEnabled: boolean;
   /** Retention of the API's CloudWatch log group, in days. */
   readonly logRetentionDays: number;
-  /** How long history keeps a message, baked into the resolvers; 0 = history off. */
-  readonly historyRetentionHours: number;
   /** This region's replica of the history table; absent when history is off. */
   readonly history?: HistoryReplica;
   /** AppSync's maximum nesting depth of a request (1..75). */
@@ -35,17 +31,25 @@ export interface RegionalApiArgs {
   readonly resolverCountLimit: number;
   /** The identity provider of signed-in users (adds OPENID_CONNECT); null = none. */
   readonly oidc: OidcConfig | null;
-  /** What each group of signed-in users may do, baked into the resolvers. */
-  readonly rights: readonly RightsEntry[];
   /** What the API key may do; `none` creates no key. */
   readonly apiKeyAccess: ApiKeyAccess;
+  /**
+   * The region's resolvers, bundled with the allowlist, retention and rights baked in
+   * (`bundleResolvers`): made before any resource is declared, as a bundle too large for AppSync
+   * is a config error.
+   */
+  readonly resolvers: readonly BundledResolver[];
 }
 
-/** AppSync's OIDC settings from `globalws:oidc`; AppSync takes the TTLs in milliseconds. */
+/**
+ * AppSync's OIDC settings from `globalws:oidc`; AppSync takes the TTLs in milliseconds. The client id
+ * is anchored: AppSync reads it as a regular expression without saying whether it must match `aud`
+ * whole, and anchors change nothing if it must, while they stop `web` matching `web-admin` if not.
+ */
 function openidConnectConfig(oidc: OidcConfig): aws.types.input.appsync.GraphQLApiOpenidConnectConfig {
   return {
     issuer: oidc.issuer,
-    ...(oidc.clientId !== undefined ? { clientId: oidc.clientId } : {}),
+    ...(oidc.clientId !== undefined ? { clientId: `^(?:${oidc.clientId})$` } : {}),
     ...(oidc.authTtlSeconds !== undefined ? { authTtl: oidc.authTtlSeconds * 1000 } : {}),
     ...(oidc.iatTtlSeconds !== undefined ? { iatTtl: oidc.iatTtlSeconds * 1000 } : {}),
   };
@@ -201,7 +205,7 @@ export class RegionalApi extends pulumi.ComponentResource {
 
     // The same bundles the local runtime runs, with this region, the allowlist and the retention baked in.
     const runtime = { name: "APPSYNC_JS", runtimeVersion: "1.0.0" };
-    for (const resolver of bundleResolvers(resolverSettings(region, args))) {
+    for (const resolver of args.resolvers) {
       const resolverName = `${name}-${resolver.typeName}-${resolver.fieldName}`;
       const functions = resolver.functionCode.map((fn) => new aws.appsync.Function(`${resolverName}-${fn.name}`, {
         region,

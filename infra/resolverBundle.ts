@@ -1,6 +1,7 @@
 import * as esbuild from "esbuild";
 import * as path from "path";
 import { DEFAULT_GROUPS_CLAIM, type ApiKeyAccess, type RightsEntry } from "../resolvers/lib/rules";
+import { ConfigError } from "./config";
 import type { OidcConfig } from "./usersConfig";
 
 /** Which data source a resolver or function talks to: this region's bus, its history replica, or none (it answers itself). */
@@ -105,8 +106,36 @@ export type BundledResolver = ResolverField & {
 
 const projectRoot = path.join(__dirname, "..");
 
-/** Bundles one resolver source file with the region's settings baked in (the same code runs on AWS and locally). */
+/**
+ * The most characters AppSync takes as the code of a resolver or function (`code`: "Maximum length of
+ * 32768", https://docs.aws.amazon.com/appsync/latest/APIReference/API_Resolver.html; likewise
+ * FunctionConfiguration).
+ */
+export const APPSYNC_CODE_MAX_CHARACTERS = 32768;
+
+/**
+ * Bundles one resolver source file with the region's settings baked in (the same code runs on AWS and
+ * locally), with an inline source map ("Source maps can be included to aid debugging":
+ * https://docs.aws.amazon.com/appsync/latest/devguide/additional-utilities.html) unless the map alone
+ * takes it past AppSync's limit: the map roughly doubles a bundle, as it maps every token of the
+ * baked-in rights.
+ * @throws ConfigError when even without the map it is too large: the rights and the allowlist are baked in.
+ */
 function bundle(file: string, settings: ResolverSettings): string {
+  const withMap = build(file, settings, true);
+  if (withMap.length <= APPSYNC_CODE_MAX_CHARACTERS) return withMap;
+  const code = build(file, settings, false);
+  if (code.length > APPSYNC_CODE_MAX_CHARACTERS) {
+    throw new ConfigError([
+      `globalws:rights and globalws:channels make the ${settings.region} resolver code ${file} ${code.length} characters long, ` +
+        `past AppSync's limit of ${APPSYNC_CODE_MAX_CHARACTERS} for a resolver or function (both are baked into it): ` +
+        `use fewer or shorter rights entries, patterns and channels (a prefix such as "chat-*" covers many)`,
+    ]);
+  }
+  return code;
+}
+
+function build(file: string, settings: ResolverSettings, sourceMap: boolean): string {
   const result = esbuild.buildSync({
     entryPoints: [path.join(projectRoot, "resolvers", file)],
     absWorkingDir: projectRoot,
@@ -116,7 +145,7 @@ function bundle(file: string, settings: ResolverSettings): string {
     platform: "node",
     target: "esnext",
     external: ["@aws-appsync/utils"],
-    sourcemap: "inline",
+    sourcemap: sourceMap ? "inline" : false,
     sourcesContent: false,
     logLevel: "silent",
     define: {

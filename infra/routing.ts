@@ -1,4 +1,4 @@
-import { CHANNEL_UNSUBSCRIBED, EVENT_SOURCE, MESSAGE_PUBLISHED } from "../resolvers/lib/rules";
+import { CHANNEL_FIELDS, CHANNEL_UNSUBSCRIBED, EVENT_SOURCE, MESSAGE_PUBLISHED } from "../resolvers/lib/rules";
 
 /** EventBridge allows at most 5 targets on one rule. */
 export const MAX_TARGETS_PER_RULE = 5;
@@ -55,7 +55,7 @@ export interface RouteRule {
  * absent from the detail of an API key's message, and an absent variable is null.
  */
 const PUBLISH_FROM_BUS_OPERATION = `mutation PublishFromBus($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!, $sender: String) {
-  publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt, sender: $sender) { name data id origin publishedAt sender }
+  publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt, sender: $sender) { ${CHANNEL_FIELDS.join(" ")} }
 }`;
 
 /** Delivers an unsubscribe requested elsewhere. */

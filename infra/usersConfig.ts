@@ -41,6 +41,31 @@ function unknownKeys(value: Record<string, unknown>, known: string[]): string[] 
   return Object.keys(value).filter((key) => !known.includes(key));
 }
 
+const ISSUER_EXAMPLE = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123";
+
+/**
+ * What is wrong with an issuer, or undefined. AppSync compares it with the tokens' `iss` exactly, and
+ * an issuer is "a case-sensitive URL using the https scheme ... and no query or fragment components"
+ * (OpenID Connect Discovery 1.0, section 2; https://openid.net/specs/openid-connect-discovery-1_0.html).
+ */
+function issuerProblem(issuer: unknown): string | undefined {
+  let url: URL | null = null;
+  try {
+    url = typeof issuer === "string" ? new URL(issuer) : null;
+  } catch {
+    url = null;
+  }
+  if (typeof issuer !== "string" || url?.protocol !== "https:") {
+    return `it must be an https URL, exactly the "iss" of the provider's tokens (e.g. ${ISSUER_EXAMPLE})`;
+  }
+  if (issuer !== issuer.trim()) return "it has spaces around it, which no token's \"iss\" has: remove them";
+  if (issuer.includes("?") || issuer.includes("#")) return "an issuer has no query (?) or fragment (#) (OpenID Connect Discovery 1.0): give the tokens' \"iss\" exactly";
+  if (url.username !== "" || url.password !== "" || /^https:\/\/[^/]*@/i.test(issuer)) {
+    return "an issuer holds no user name or password (user@): give the tokens' \"iss\" exactly";
+  }
+  return undefined;
+}
+
 function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
   if (raw === undefined || raw === null) return null;
   const where = "globalws:oidc";
@@ -50,15 +75,8 @@ function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
   }
   for (const key of unknownKeys(raw, OIDC_KEYS)) problems.push(`${where} has the unknown key ${show(key)}: the keys are ${OIDC_KEYS.join(", ")}`);
   const { issuer, clientId, groupsClaim, authTtlSeconds, iatTtlSeconds } = raw;
-  let url: URL | null = null;
-  try {
-    url = typeof issuer === "string" ? new URL(issuer) : null;
-  } catch {
-    url = null;
-  }
-  if (url?.protocol !== "https:") {
-    problems.push(`${where}.issuer is ${show(issuer)}: it must be an https URL, exactly the "iss" of the provider's tokens (e.g. https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123)`);
-  }
+  const badIssuer = issuerProblem(issuer);
+  if (badIssuer) problems.push(`${where}.issuer is ${show(issuer)}: ${badIssuer}`);
   if (clientId !== undefined) {
     let compiles = typeof clientId === "string" && clientId !== "";
     try {
@@ -66,7 +84,9 @@ function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
     } catch {
       compiles = false;
     }
-    if (!compiles) problems.push(`${where}.clientId is ${show(clientId)}: it must be a non-empty client id (AppSync reads it as a regular expression)`);
+    if (!compiles) {
+      problems.push(`${where}.clientId is ${show(clientId)}: it must be a non-empty client id (AppSync reads it as a regular expression; use the syntax Java and JavaScript read alike)`);
+    }
   }
   if (groupsClaim !== undefined && (typeof groupsClaim !== "string" || groupsClaim === "")) {
     problems.push(`${where}.groupsClaim is ${show(groupsClaim)}: it must be the name of a token claim, e.g. "groups"`);
@@ -85,6 +105,14 @@ function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
   };
 }
 
+/** True when the allowlist allows some name that starts with `start` (an empty allowlist allows every name). */
+function allowlistReaches(start: string, channels: readonly string[]): boolean {
+  return (
+    channels.length === 0 ||
+    channels.some((entry) => (entry.endsWith("*") ? start.startsWith(entry.slice(0, -1)) || entry.slice(0, -1).startsWith(start) : entry.startsWith(start)))
+  );
+}
+
 /** What is wrong with one channel pattern of a rights entry, or undefined. */
 function patternProblem(pattern: string, channels: readonly string[]): string | undefined {
   const isPrefix = pattern.endsWith("*");
@@ -98,10 +126,12 @@ function patternProblem(pattern: string, channels: readonly string[]): string | 
   if (shortest.length > 64 || (!isPrefix && !CHANNEL_NAME.test(shortest))) {
     return `it can match no channel name of ${CHANNEL_NAME_RULE}`;
   }
-  if (!isPrefix && !body.includes(SUB_PLACEHOLDER) && !isOnAllowlist(body, [...channels])) {
-    return "globalws:channels does not allow that channel, so the right could never be used";
+  if (!isPrefix && !body.includes(SUB_PLACEHOLDER)) {
+    return isOnAllowlist(body, [...channels]) ? undefined : "globalws:channels does not allow that channel, so the right could never be used";
   }
-  return undefined;
+  // A prefix or a {sub} pattern: what it matches starts with the text before its * or its first {sub}.
+  const start = body.split(SUB_PLACEHOLDER)[0];
+  return allowlistReaches(start, channels) ? undefined : `globalws:channels allows no channel starting with ${show(start)}, so the right could never be used`;
 }
 
 function validateRights(raw: unknown, channels: readonly string[], problems: string[]): RightsEntry[] {
@@ -139,6 +169,20 @@ function validateRights(raw: unknown, channels: readonly string[], problems: str
     if (grants === 0) problems.push(`${named} grants nothing: give it publish or subscribe patterns`);
   });
   return raw as RightsEntry[];
+}
+
+/**
+ * What a valid users config should still be told at `pulumi up` and `npm start`: without `clientId`,
+ * AppSync accepts an ID token the issuer minted for any of its apps.
+ */
+export function usersConfigWarnings(config: { readonly oidc: Pick<OidcConfig, "clientId"> | null }): string[] {
+  if (!config.oidc || config.oidc.clientId !== undefined) return [];
+  return [
+    "globalws:oidc has no clientId, so AppSync accepts an ID token its issuer made for ANY of its apps, yours or not " +
+      "(an issuer that serves many apps, such as Google's https://accounts.google.com, a Microsoft Entra tenant or a shared Auth0 tenant, " +
+      "hands them all tokens with the same iss): " +
+      "set globalws:oidc.clientId to your app's client id",
+  ];
 }
 
 /**

@@ -2,6 +2,7 @@ import * as path from "path";
 import type { OidcConfig } from "../infra/config";
 import { bundleResolvers, resolverSettings } from "../infra/resolverBundle";
 import { planRouting } from "../infra/routing";
+import { usersConfigWarnings } from "../infra/usersConfig";
 import type { ApiKeyAccess, RightsEntry } from "../resolvers/lib/rules";
 import { iamIdentity, LOCAL_ACCOUNT_ID, type ApiSecrets, type Caller } from "./appsync/auth";
 import { graphqlHttpHandler } from "./appsync/httpEndpoint";
@@ -107,6 +108,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const schema = loadSchema({ oidc: oidc !== null, apiKeyAccess });
   const plan = planRouting(regions);
   const limits: RequestLimits = { queryDepthLimit: config.queryDepthLimit, resolverCountLimit: config.resolverCountLimit, ...options.limits };
+  // Before anything starts: a config that makes a resolver too large for AppSync fails here, as on `pulumi up`.
+  const bundles = regions.map((region) => bundleResolvers(resolverSettings(region, stackConfig)));
 
   const state = await openLocalState(options.stateDir, stackName, regions);
   const { certificate, secrets: kept } = state;
@@ -126,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tokens = history ? PaginationTokens.inDirectory(historyDir) : null;
   const apis = new Map<string, RegionalApi>();
   const buses = new Map<string, EventBus>();
-  for (const region of regions) {
+  for (const [index, region] of regions.entries()) {
     const bus = new EventBus(
       {
         region,
@@ -145,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
     const resolvers = new Map(
-      bundleResolvers(resolverSettings(region, stackConfig)).map((bundle): [string, LoadedField] => [
+      bundles[index].map((bundle): [string, LoadedField] => [
         `${bundle.typeName}.${bundle.fieldName}`,
         {
           field: bundle,
@@ -213,6 +216,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (issuer && options.oidc === undefined && config.oidc) {
     log(`Pulumi.${stackName}.yaml names the issuer ${config.oidc.issuer}; locally, tokens come from the local issuer ${issuer.url} instead (its rights and groups claim apply)`);
   }
+  for (const warning of usersConfigWarnings({ oidc })) log(`Warning: ${warning}`);
 
   let stopped: Promise<void> | undefined;
   return {

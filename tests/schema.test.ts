@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { getDirectiveValues, GraphQLObjectType, parse, validate, validateSchema, type GraphQLSchema } from "graphql";
 import { loadSchema } from "../local/appsync/schema";
-import { API_KEY_ACCESS_MODES } from "../resolvers/lib/rules";
+import { API_KEY_ACCESS_MODES, CHANNEL_FIELDS } from "../resolvers/lib/rules";
 import { authModesFor, buildAppSyncSchema, readSchemaText, schemaTextFor, type SchemaAccess } from "../schema";
 
 const schema = buildAppSyncSchema();
@@ -35,6 +35,10 @@ describe("schema", () => {
     const channel = schema.getType("Channel") as GraphQLObjectType;
     const types = Object.fromEntries(Object.values(channel.getFields()).map((f) => [f.name, String(f.type)]));
     expect(types).to.deep.equal({ name: "String!", data: "AWSJSON!", id: "ID!", origin: "String!", publishedAt: "AWSDateTime!", sender: "String" });
+  });
+
+  it("lists every Channel field in CHANNEL_FIELDS, the one list publish checks and publishFromBus selects", () => {
+    expect([...CHANNEL_FIELDS].sort()).to.deep.equal(Object.keys((schema.getType("Channel") as GraphQLObjectType).getFields()).sort());
   });
 
   it("gives a client no way to set sender; only the bus delivery carries it", () => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, RawConfig, validateConfig } from "../infra/config";
+import { usersConfigWarnings } from "../infra/usersConfig";
 
 const ISSUER = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123";
 const BASE = { regions: ["us-west-2"], channels: ["chat-*", "news", "inbox-*"], oidc: { issuer: ISSUER } };
@@ -48,7 +49,12 @@ describe("config: users (oidc, rights, apiKeyAccess)", () => {
     ["an http issuer", { ...BASE, oidc: { issuer: "http://idp.example" } }, 'globalws:oidc.issuer is "http://idp.example": it must be an https URL, exactly the "iss" of the provider\'s tokens (e.g. https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123)'],
     ["a missing issuer", { ...BASE, oidc: { clientId: "x" } }, 'globalws:oidc.issuer is undefined: it must be an https URL, exactly the "iss" of the provider\'s tokens (e.g. https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123)'],
     ["an unknown oidc key", { ...BASE, oidc: { issuer: ISSUER, groupClaim: "groups" } }, 'globalws:oidc has the unknown key "groupClaim": the keys are issuer, clientId, groupsClaim, authTtlSeconds, iatTtlSeconds'],
-    ["a clientId that is no regular expression", { ...BASE, oidc: { issuer: ISSUER, clientId: "web(" } }, 'globalws:oidc.clientId is "web(": it must be a non-empty client id (AppSync reads it as a regular expression)'],
+    ["an issuer with spaces around it", { ...BASE, oidc: { issuer: ` ${ISSUER}` } }, `globalws:oidc.issuer is " ${ISSUER}": it has spaces around it, which no token's "iss" has: remove them`],
+    ["an issuer with a query", { ...BASE, oidc: { issuer: `${ISSUER}?tenant=a` } }, `globalws:oidc.issuer is "${ISSUER}?tenant=a": an issuer has no query (?) or fragment (#) (OpenID Connect Discovery 1.0): give the tokens' "iss" exactly`],
+    ["an issuer with an empty fragment", { ...BASE, oidc: { issuer: `${ISSUER}#` } }, `globalws:oidc.issuer is "${ISSUER}#": an issuer has no query (?) or fragment (#) (OpenID Connect Discovery 1.0): give the tokens' "iss" exactly`],
+    ["an issuer with user info", { ...BASE, oidc: { issuer: "https://user:secret@idp.example/realms/a" } }, 'globalws:oidc.issuer is "https://user:secret@idp.example/realms/a": an issuer holds no user name or password (user@): give the tokens\' "iss" exactly'],
+    ["an issuer with an empty user info", { ...BASE, oidc: { issuer: "https://@idp.example" } }, 'globalws:oidc.issuer is "https://@idp.example": an issuer holds no user name or password (user@): give the tokens\' "iss" exactly'],
+    ["a clientId that is no regular expression", { ...BASE, oidc: { issuer: ISSUER, clientId: "web(" } }, 'globalws:oidc.clientId is "web(": it must be a non-empty client id (AppSync reads it as a regular expression; use the syntax Java and JavaScript read alike)'],
     ["an empty groupsClaim", { ...BASE, oidc: { issuer: ISSUER, groupsClaim: "" } }, 'globalws:oidc.groupsClaim is "": it must be the name of a token claim, e.g. "groups"'],
     ["an authTtlSeconds of 0", { ...BASE, oidc: { issuer: ISSUER, authTtlSeconds: 0 } }, "globalws:oidc.authTtlSeconds is 0: it must be a whole number of seconds, at least 1 (leave it out for no limit)"],
     ["a fractional iatTtlSeconds", { ...BASE, oidc: { issuer: ISSUER, iatTtlSeconds: 1.5 } }, "globalws:oidc.iatTtlSeconds is 1.5: it must be a whole number of seconds, at least 1 (leave it out for no limit)"],
@@ -63,6 +69,8 @@ describe("config: users (oidc, rights, apiKeyAccess)", () => {
     ["a pattern too long for any channel", { ...BASE, channels: [], rights: [{ group: "a", publish: [`${"x".repeat(65)}*`] }] }, `globalws:rights[0] (group "a").publish has "${"x".repeat(65)}*": it can match no channel name of 1 to 64 of the characters A-Z a-z 0-9 _ . -`],
     ["an empty pattern", { ...BASE, rights: [{ group: "a", publish: [""] }] }, 'globalws:rights[0] (group "a").publish has "": it can match no channel name of 1 to 64 of the characters A-Z a-z 0-9 _ . -'],
     ["a channel the allowlist does not allow", { ...BASE, rights: [{ group: "b", subscribe: ["news", "secret"] }] }, 'globalws:rights[0] (group "b").subscribe has "secret": globalws:channels does not allow that channel, so the right could never be used'],
+    ["a {sub} pattern no allowed channel can start like", { ...BASE, rights: [{ group: "*", subscribe: ["mail-{sub}"] }] }, 'globalws:rights[0] (group "*").subscribe has "mail-{sub}": globalws:channels allows no channel starting with "mail-", so the right could never be used'],
+    ["a prefix no allowed channel can start like", { ...BASE, rights: [{ group: "a", publish: ["room-*"] }] }, 'globalws:rights[0] (group "a").publish has "room-*": globalws:channels allows no channel starting with "room-", so the right could never be used'],
     ["rights without oidc", { regions: ["us-west-2"], rights: [{ group: "*", subscribe: ["news"] }] }, "globalws:rights is set but globalws:oidc is not: rights are for signed-in users, so set the issuer of their tokens"],
     ["an unknown apiKeyAccess", { ...BASE, apiKeyAccess: "read-only" }, 'globalws:apiKeyAccess is "read-only": it must be one of "publish-and-subscribe", "subscribe", "none"'],
   ];
@@ -71,6 +79,23 @@ describe("config: users (oidc, rights, apiKeyAccess)", () => {
       expect(problemsOf(raw)).to.deep.equal([message]);
     });
   }
+
+  it("takes a {sub} or prefix pattern whose start some allowed channel has: through a prefix entry, either way, or an exact one", () => {
+    const channels = ["inbox-*", "team-ops", "mail-alice"];
+    const rights = [{ group: "*", subscribe: ["inbox-{sub}", "inbox-x-{sub}-*", "in*", "team-{sub}", "mail-{sub}", "{sub}-notes", "*"] }];
+    expect(validateConfig({ ...BASE, channels, rights }).rights).to.deep.equal(rights);
+    expect(validateConfig({ ...BASE, channels: [], rights: [{ group: "*", subscribe: ["anything-{sub}"] }] }).rights).to.have.length(1);
+  });
+
+  it("warns (pulumi up, npm start) when oidc has no clientId, as tokens of any app of the issuer then pass", () => {
+    expect(usersConfigWarnings(validateConfig(BASE))).to.deep.equal([
+      "globalws:oidc has no clientId, so AppSync accepts an ID token its issuer made for ANY of its apps, yours or not " +
+        "(an issuer that serves many apps, such as Google's https://accounts.google.com, a Microsoft Entra tenant or a shared Auth0 tenant, " +
+        "hands them all tokens with the same iss): set globalws:oidc.clientId to your app's client id",
+    ]);
+    expect(usersConfigWarnings(validateConfig({ ...BASE, oidc: { issuer: ISSUER, clientId: "web" } }))).to.deep.equal([]);
+    expect(usersConfigWarnings(validateConfig({ regions: ["us-west-2"] }))).to.deep.equal([]);
+  });
 
   it("names each bad entry of a longer list by its index and group", () => {
     const problems = problemsOf({ ...BASE, rights: [{ group: "ok", publish: ["news"] }, { group: "x", publish: ["bad name"] }, { group: "y" }] });

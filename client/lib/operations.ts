@@ -8,7 +8,7 @@
  * publisher must select all of them: AppSync sends subscribers only the fields the mutation
  * selected, so a subscriber that needs more gets an error instead of the message (README: Limits).
  */
-const MESSAGE_FIELDS = "name data id origin publishedAt";
+const MESSAGE_FIELDS = "name data id origin publishedAt sender";
 
 /** Lists the channel allowlist (empty: any valid name is allowed). */
 export const LIST_CHANNELS = /* GraphQL */ `query Channels { channels }`;

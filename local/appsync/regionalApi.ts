@@ -10,6 +10,7 @@ import {
   validate,
   type DocumentNode,
   type ExecutionResult,
+  type FieldNode,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type OperationDefinitionNode,
@@ -88,16 +89,24 @@ const DOCUMENT_CACHE_CHARACTERS = 512 * 1024;
 /** Larger queries are parsed for each request and never kept (our clients' are well under 1 KB). */
 const CACHED_QUERY_MAX_CHARACTERS = 16 * 1024;
 
-/** Field names a selection set asks for, through fragments (aliases resolved to field names). */
-function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ""): string[] {
+type Fragments = GraphQLResolveInfo["fragments"];
+
+/** The fields of a selection set, through fragments, each with its response key (its alias, if any). */
+function selectedFieldNodes(selectionSet: SelectionSetNode | undefined, fragments: Fragments): { key: string; field: FieldNode }[] {
   return (selectionSet?.selections ?? []).flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) {
-      const name = `${prefix}${selection.name.value}`;
-      return [name, ...selectedFields(selection.selectionSet, info, `${name}/`)];
-    }
-    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : info.fragments[selection.name.value];
-    return selectedFields(fragment?.selectionSet, info, prefix);
+    if (selection.kind === Kind.FIELD) return [{ key: (selection.alias ?? selection.name).value, field: selection }];
+    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
+    return selectedFieldNodes(fragment?.selectionSet, fragments);
   });
+}
+
+/**
+ * `ctx.info.selectionSetList`: the paths a selection set asks for, through fragments, each field
+ * named by its alias when it has one ("Fields that are aliased will only be referenced by the alias
+ * name, not the field name": https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html).
+ */
+export function selectionSetList(selectionSet: SelectionSetNode | undefined, fragments: Fragments, prefix = ""): string[] {
+  return selectedFieldNodes(selectionSet, fragments).flatMap(({ key, field }) => [`${prefix}${key}`, ...selectionSetList(field.selectionSet, fragments, `${prefix}${key}/`)]);
 }
 
 /**
@@ -226,7 +235,8 @@ export class RegionalApi {
     const key = `${info.parentType.name}.${info.fieldName}`;
     const modes = this.options.schema.fieldAuth.get(key);
     if (modes && !modes.includes(context.caller.mode)) {
-      throw new FieldError(`Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`, "UnauthorizedException");
+      // AppSync's field refusal is "Unauthorized"; "UnauthorizedException" is for a missing or bad credential (aws/aws-appsync-community#361).
+      throw new FieldError(`Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`, "Unauthorized");
     }
     checkFieldDepth(info, this.options.limits);
     if (info.path.prev !== undefined || context.phase === "deliver") return defaultFieldResolver(source, args, context, info);
@@ -239,7 +249,7 @@ export class RegionalApi {
     context.resolversRun += 1;
     checkResolverCount(context.resolversRun, key, this.options.limits);
     const selection = info.fieldNodes[0].selectionSet;
-    const selectionSetList = selectedFields(selection, info);
+    const selected = selectionSetList(selection, info.fragments);
     const input = {
       arguments: args,
       identity: context.caller.identity,
@@ -249,7 +259,7 @@ export class RegionalApi {
         fieldName: info.fieldName,
         parentTypeName: info.parentType.name,
         variables: info.variableValues,
-        selectionSetList,
+        selectionSetList: selected,
         selectionSetGraphQL: selection ? print(selection) : "",
       },
     };
@@ -276,7 +286,7 @@ export class RegionalApi {
     }
     if (info.operation.operation === "mutation" && outcome.result !== null) {
       context.invalidations.push(...outcome.invalidations);
-      context.fired.push({ mutationField: info.fieldName, result: projectSelection(outcome.result, selectionSetList) });
+      context.fired.push({ mutationField: info.fieldName, result: projectSelection(outcome.result, selectedFieldNodes(selection, info.fragments)) });
     }
     return outcome.result;
   }
@@ -288,9 +298,13 @@ function pathOf(info: GraphQLResolveInfo): (string | number)[] {
   return path;
 }
 
-/** What subscribers see of a mutation's result: only the fields the mutation selected, as in AppSync. */
-function projectSelection(result: unknown, selectionList: readonly string[]): unknown {
+/**
+ * What subscribers see of a mutation's result: only the fields the mutation selected, under the names
+ * it gave them, as in AppSync, which sends subscribers the mutation's own response (an alias
+ * `sender: name` shows them the channel's name as its sender).
+ */
+function projectSelection(result: unknown, selected: readonly { key: string; field: FieldNode }[]): unknown {
   if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
-  const names = new Set(selectionList.filter((name) => !name.includes("/")));
-  return Object.fromEntries(Object.entries(result).filter(([name]) => names.has(name)));
+  const values = result as Record<string, unknown>;
+  return Object.fromEntries(selected.filter(({ field }) => Object.hasOwn(values, field.name.value)).map(({ key, field }) => [key, values[field.name.value]]));
 }

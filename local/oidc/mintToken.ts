@@ -1,7 +1,7 @@
 import type { JWTPayload } from "jose";
 import type { LocalIssuerOutputs } from "./issuer";
 import { readSigningKey } from "./signingKey";
-import { signToken } from "./tokens";
+import { matchesClientId, signToken } from "./tokens";
 
 /** A token request that cannot be met: bad input, or outputs that are not a local stack with users. */
 export class LocalTokenError extends Error {
@@ -19,7 +19,10 @@ export interface LocalTokenRequest {
   readonly groups?: readonly string[];
   /** How long the token is valid: seconds, or `90s`, `15m`, `1h`, `2d` (default `1h`). */
   readonly ttl?: string | number;
-  /** The token's `aud` (default: the stack's `clientId`, when set); for a clientId that is a regular expression. */
+  /**
+   * The token's `aud`. Default: the stack's `clientId`, when set; required when that is a regular
+   * expression that does not match its own text (such as `web|mobile`).
+   */
   readonly audience?: string;
   /** Issue time (default now). */
   readonly now?: Date;
@@ -74,6 +77,12 @@ export async function mintLocalToken(outputs: unknown, request: LocalTokenReques
   const ttlSeconds = parseTtl(request.ttl ?? "1h");
   const now = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const audience = request.audience ?? issuer.clientId;
+  if (request.audience === undefined && audience !== undefined && !matchesClientId(audience, audience)) {
+    throw new LocalTokenError(
+      `The stack's globalws:oidc.clientId ${JSON.stringify(audience)} is a regular expression that does not match its own text, ` +
+        "so it cannot be the token's aud: give an audience (the aud of your app's tokens, one value it matches)",
+    );
+  }
   const claims: JWTPayload = {
     iss: issuer.issuer,
     sub,

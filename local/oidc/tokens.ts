@@ -23,11 +23,15 @@ export interface OidcIdentity extends Record<string, unknown> {
 /** A verified token's identity, or why it was refused (for logs and tests; callers get AppSync's plain refusal). */
 export type TokenCheck = { identity: OidcIdentity } | { problem: string };
 
-/** True when `clientId`, read as AppSync reads it (a regular expression), matches `aud` or `azp` in full. */
+/** True when `value` matches `clientId` read as AppSync reads it: a regular expression, in full. */
+export function matchesClientId(clientId: string, value: string): boolean {
+  return new RegExp(`^(?:${clientId})$`).test(value);
+}
+
+/** True when `clientId` matches the token's `aud` or `azp`. */
 function clientMatches(claims: JWTPayload, clientId: string): boolean {
-  const pattern = new RegExp(`^(?:${clientId})$`);
   const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
-  return [...audiences, claims.azp].some((value) => typeof value === "string" && pattern.test(value));
+  return [...audiences, claims.azp].some((value) => typeof value === "string" && matchesClientId(clientId, value));
 }
 
 /** Why a token is past one of the TTLs (`claim` plus `ttlSeconds`), or undefined. */

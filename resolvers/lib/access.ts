@@ -27,19 +27,27 @@ export function requireRight(ctx: Context, right: Right, name: string): void {
   }
 }
 
+/** What every IAM caller's `sender` starts with. */
+const IAM_SENDER_PREFIX = "iam:";
+
 /**
  * Who is publishing, as the server knows it (never from the arguments): the token's `sub` for a
- * signed-in user, `iam:<userArn>` for IAM, nothing for the API key.
+ * signed-in user, `iam:<userArn>` for IAM, nothing for the API key. Fails the request with
+ * `Unauthorized` for a token without a `sub`, or whose `sub` starts with `iam:`, which subscribers
+ * could not tell from an IAM caller.
  */
 export function senderOf(ctx: Context): string | undefined {
   const authType = util.authType();
   if (authType === AUTH_TYPE.OPENID_CONNECT) {
     const sub = ((ctx.identity ?? {}) as OidcIdentity).sub;
-    return sub ? sub : undefined;
+    if (typeof sub !== "string" || sub === "" || sub.indexOf(IAM_SENDER_PREFIX) === 0) {
+      util.error(`Not allowed to publish with this token: its sub must be present and must not start with "${IAM_SENDER_PREFIX}", the sender of IAM callers.`, UNAUTHORIZED);
+    }
+    return sub;
   }
   if (authType === AUTH_TYPE.AWS_IAM) {
     const userArn = ((ctx.identity ?? {}) as IamIdentity).userArn;
-    return userArn ? `iam:${userArn}` : undefined;
+    return userArn ? `${IAM_SENDER_PREFIX}${userArn}` : undefined;
   }
   return undefined;
 }

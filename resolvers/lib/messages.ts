@@ -1,5 +1,5 @@
 import { util } from "@aws-appsync/utils";
-import { MAX_DATA_BYTES, MESSAGE_ID_PATTERN, MESSAGE_ID_RULE, ORIGIN_PATTERN } from "./rules";
+import { CHANNEL_FIELDS, MAX_DATA_BYTES, MESSAGE_ID_PATTERN, MESSAGE_ID_RULE, ORIGIN_PATTERN } from "./rules";
 
 /**
  * A message as it is stored, put on the bus and kept in `ctx.stash.message`: `data` is the JSON
@@ -28,6 +28,28 @@ export function requireDataWithinLimit(data: unknown): string {
     );
   }
   return json;
+}
+
+/** What AppSync tells a resolver of the fields its caller selected (`ctx.info`). */
+type Selection = { selectionSetList: string[]; selectionSetGraphQL: string };
+
+/**
+ * Fails the request unless it selects every `Channel` field directly: no alias (AppSync lists an
+ * aliased field by its alias only), no fragment and no directive (`@include(if: false)`). AppSync
+ * sends this region's subscribers only what the mutation selected, so a publisher could otherwise
+ * hide `sender` from them or put another field's value in its place.
+ * (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html)
+ */
+export function requireEveryChannelFieldSelected(info: Selection): void {
+  const missing = CHANNEL_FIELDS.filter((field) => info.selectionSetList.indexOf(field) < 0);
+  const text = info.selectionSetGraphQL;
+  const indirect = text.indexOf(":") >= 0 || text.indexOf("...") >= 0 || text.indexOf("@") >= 0;
+  if (missing.length > 0 || indirect) {
+    util.error(
+      `publish must select every Channel field (${CHANNEL_FIELDS.join(" ")}) directly, without aliases, fragments or directives: subscribers in this region receive only what the publish selects.`,
+      "BadRequest",
+    );
+  }
 }
 
 /** Fails the request unless `id` is a well-formed message id. */

@@ -10,6 +10,12 @@ export const CHANNEL_NAME_PATTERN = "^[A-Za-z0-9_.-]{1,64}$";
 export const CHANNEL_NAME_RULE = "1 to 64 of the characters A-Z a-z 0-9 _ . -";
 
 /**
+ * Every field of `Channel`: what a `publish` must select (AppSync sends the subscribers in its region
+ * only what it selected), what `publishFromBus` selects, and what clients read.
+ */
+export const CHANNEL_FIELDS = ["name", "data", "id", "origin", "publishedAt", "sender"];
+
+/**
  * AppSync's subscription payload limit, "240 kilobytes" (Service Quotas, "Subscription payload size";
  * https://docs.aws.amazon.com/general/latest/gr/appsync.html): the whole `{"data":{"subscribe":{…}}}`.
  */
@@ -109,13 +115,14 @@ export function matchesChannelPattern(pattern: string, name: string, sub: string
 
 /**
  * The groups a token lists in `claim`: a list of strings, or one string for a single group;
- * anything else lists none.
+ * anything else lists none. (No `Array.isArray`: APPSYNC_JS documents no such function. A claim
+ * comes from JSON, so an object with a `filter` function is a list.)
  */
 export function groupsInClaims(claims: Record<string, unknown> | null | undefined, claim: string): string[] {
   const value = claims ? claims[claim] : undefined;
   if (typeof value === "string") return [value];
-  if (!Array.isArray(value)) return [];
-  return value.filter((group) => typeof group === "string");
+  if (typeof value !== "object" || value === null || typeof (value as unknown[]).filter !== "function") return [];
+  return (value as unknown[]).filter((group): group is string => typeof group === "string");
 }
 
 /**
@@ -124,7 +131,7 @@ export function groupsInClaims(claims: Record<string, unknown> | null | undefine
  */
 export function hasRight(rights: RightsEntry[], groups: string[], sub: string, right: Right, name: string): boolean {
   return rights.some((entry) => {
-    if (entry.group !== ANY_SIGNED_IN_USER && !groups.includes(entry.group)) return false;
+    if (entry.group !== ANY_SIGNED_IN_USER && groups.indexOf(entry.group) < 0) return false;
     const patterns = (right === "publish" ? entry.publish : entry.subscribe) ?? [];
     return patterns.some((pattern) => matchesChannelPattern(pattern, name, sub));
   });

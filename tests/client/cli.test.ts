@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { credentialsFor } from "../../client/lib/credentials";
 import { graphqlRequest } from "../../client/lib/graphqlHttp";
 import type { ClientOutputs } from "../../client/lib/outputs";
 import { keyed, startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
@@ -143,7 +144,7 @@ describe("command-line client against the local runtime", function () {
     }
   });
 
-  it("reports a delivery that comes with errors and goes on: a publisher that selected too few fields", async () => {
+  it("reports a delivery that comes with errors and goes on: a back end's publishFromBus that selected too few fields", async () => {
     const subscriber = start(["subscribe", "general", ...outputs]);
     let stderr = "";
     subscriber.stderr?.on("data", (chunk) => (stderr += chunk));
@@ -151,9 +152,10 @@ describe("command-line client against the local runtime", function () {
       await nextLine(subscriber.stderr!, /^Subscribed to "general"/);
       const api = keyed(fixture.stack.outputs).regions["us-west-2"];
       const reported = nextLine(subscriber.stderr!, /^A delivery on "general" in us-west-2 came without a message: /);
-      // `name` lets the message through the channel filter; `data` and the rest are missing.
-      const query = 'mutation { publish(name: "general", data: "\\"name and id only\\"") { name id } }';
-      await graphqlRequest({ url: api.graphqlUrl, ca: fixture.ca }, { mode: "apiKey", apiKey: api.apiKey }, query);
+      // `name` lets the message through the channel filter; `data` and the rest are missing. (A publish
+      // must select every field; an IAM caller of publishFromBus, trusted like EventBridge, need not.)
+      const query = 'mutation { publishFromBus(name: "general", data: "\\"name and id only\\"", id: "partial-1", origin: "us-west-2", publishedAt: "2026-01-01T00:00:00.000Z") { name id } }';
+      await graphqlRequest({ url: api.graphqlUrl, ca: fixture.ca }, { mode: "iam", region: "us-west-2", credentials: credentialsFor(fixture.stack.outputs) }, query);
       const line = await reported;
       expect(line).to.match(/Cannot return null for non-nullable/);
 

@@ -1,7 +1,7 @@
 import { loadResolver, runPipeline, runResolver, type DataSource } from "../../local/appsync/resolverRuntime";
 import { BusEvent } from "../../local/eventbridge/eventPattern";
 import { AUTH_TYPE } from "../../resolvers/lib/rules";
-import { acceptingHistory, fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
+import { acceptingHistory, EVERY_CHANNEL_FIELD, fakeEventBridge, IAM_IDENTITY } from "../resolvers/harness";
 import { ACCOUNT, ofType, ProgramRun } from "./harness";
 
 
@@ -21,7 +21,7 @@ export async function emittedEvent(run: ProgramRun, region: string, field: "publ
     arguments: args,
     identity: IAM_IDENTITY,
     authType: AUTH_TYPE.AWS_IAM,
-    info: { fieldName: field, parentTypeName: "Mutation", variables: args, selectionSetList: [], selectionSetGraphQL: "" },
+    info: { fieldName: field, parentTypeName: "Mutation", variables: args, ...EVERY_CHANNEL_FIELD },
   };
   const resolver = loadResolver(uploaded.inputs.code, `Mutation.${field}.js`);
   const outcome = uploaded.inputs.kind === "PIPELINE"

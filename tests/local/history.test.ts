@@ -7,11 +7,11 @@ import { join } from "path";
 import { performance } from "perf_hooks";
 import { GlobalTable } from "../../local/dynamodb/globalTable";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local/index";
-import { graphql, type TestAuth } from "./realtimeClient";
+import { EVERY_FIELD, graphql, type TestAuth } from "./realtimeClient";
 
 const REGIONS = ["us-west-2", "eu-west-1", "ap-southeast-2"];
-const PUBLISH_WITH_ID = "mutation Pub($name: String!, $data: AWSJSON!, $id: ID) { publish(name: $name, data: $data, id: $id) { name data id origin publishedAt } }";
-const HISTORY = "query History($name: String!, $since: AWSDateTime, $limit: Int, $nextToken: String) { history(name: $name, since: $since, limit: $limit, nextToken: $nextToken) { items { name data id origin publishedAt } nextToken } }";
+const PUBLISH_WITH_ID = `mutation Pub($name: String!, $data: AWSJSON!, $id: ID) { publish(name: $name, data: $data, id: $id) { ${EVERY_FIELD} } }`;
+const HISTORY = `query History($name: String!, $since: AWSDateTime, $limit: Int, $nextToken: String) { history(name: $name, since: $since, limit: $limit, nextToken: $nextToken) { items { ${EVERY_FIELD} } nextToken } }`;
 
 interface Message {
   name: string;

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { createPublicKey, type JsonWebKey } from "crypto";
 import * as fs from "fs";
+import { createLocalJWKSet, importJWK, SignJWT } from "jose";
 import * as os from "os";
 import * as path from "path";
 import { LocalTokenError, mintLocalToken, parseTtl } from "../../local/oidc/mintToken";
@@ -62,6 +64,30 @@ describe("local OIDC: signing key, token checks and minting", function () {
     expect(await problemOf("not.a.token")).to.match(/^ERR_/);
   });
 
+  it("refuses a token without exp (jose alone would take one that never expires)", async () => {
+    expect(await problemOf(await signed({ exp: undefined }))).to.match(/^ERR_JWT_CLAIM_VALIDATION_FAILED.*"exp" claim/);
+  });
+
+  it("refuses every algorithm but the issuer's RS256, even with a key set whose keys name no alg", async () => {
+    const key = loadOrCreateSigningKey(keyFile);
+    const { alg, ...unpinned } = key.publicJwk;
+    expect(alg).to.equal("RS256");
+    const keysWithoutAlg = createLocalJWKSet({ keys: [unpinned] });
+    const checkWith = async (token: string) => verifyToken(token, keysWithoutAlg, { issuer: ISSUER }, NOW);
+    // Another RSA algorithm, signed with the issuer's own private key: only the pin refuses it.
+    const ps256 = await new SignJWT(claims()).setProtectedHeader({ alg: "PS256", kid: key.kid }).sign(await importJWK(key.privateJwk, "PS256"));
+    expect(await checkWith(ps256)).to.have.property("problem").that.matches(/^ERR_JOSE_ALG_NOT_ALLOWED/);
+    // HS256 keyed with the public key's text (the classic confusion), and alg "none".
+    const publicPem = createPublicKey({ key: unpinned as JsonWebKey, format: "jwk" }).export({ format: "pem", type: "spki" }).toString();
+    const hs256 = await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", kid: key.kid }).sign(new TextEncoder().encode(publicPem));
+    const none = `${Buffer.from(JSON.stringify({ alg: "none", kid: key.kid })).toString("base64url")}.${Buffer.from(JSON.stringify(claims())).toString("base64url")}.`;
+    for (const token of [hs256, none]) {
+      expect(await checkWith(token)).to.have.property("problem");
+      expect(await check(token)).to.have.property("problem");
+    }
+    expect(await checkWith(await signed())).to.have.property("identity");
+  });
+
   it("matches the client id, a regular expression as AppSync reads it, against aud or azp in full", async () => {
     expect(await problemOf(await signed({ aud: "web" }), { clientId: "web" })).to.equal(null);
     expect(await problemOf(await signed({ aud: ["api", "web"] }), { clientId: "web" })).to.equal(null);
@@ -99,6 +125,19 @@ describe("local OIDC: signing key, token checks and minting", function () {
       const withoutUsers: Record<string, unknown> = outputs();
       delete withoutUsers.oidc;
       await expectRejection(mintLocalToken(withoutUsers, { sub: "alice" }), /has no signed-in users: set globalws:oidc/);
+    });
+
+    it("needs an audience when the stack's clientId is a regular expression that does not match its own text", async () => {
+      const withClientId = (clientId: string) => {
+        const base = outputs();
+        return { ...base, oidc: { ...base.oidc, clientId } };
+      };
+      await expectRejection(mintLocalToken(withClientId("web|mobile"), { sub: "alice" }), /^The stack's globalws:oidc.clientId "web\|mobile" is a regular expression that does not match its own text, so it cannot be the token's aud: give an audience/);
+      const token = await mintLocalToken(withClientId("web|mobile"), { sub: "alice", audience: "mobile", now: NOW });
+      expect(await problemOf(token, { clientId: "web|mobile" })).to.equal(null);
+      // A client id that matches itself (dots included, as in Google's) stays the default aud.
+      const google = "1234-abc.apps.googleusercontent.com";
+      expect(await problemOf(await mintLocalToken(withClientId(google), { sub: "alice", now: NOW }), { clientId: google })).to.equal(null);
     });
 
     it("refuses a bad sub, group or TTL, naming the option", async () => {

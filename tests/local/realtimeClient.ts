@@ -4,6 +4,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import WebSocket from "ws";
 import type { Credentials } from "../../local/appsync/sigv4";
 import type { RegionOutputs } from "../../local/index";
+import { CHANNEL_FIELDS } from "../../resolvers/lib/rules";
 
 /** How a test client authenticates: API key, IAM, or an OIDC token (sent as AppSync clients send it, with no "Bearer"). */
 export type TestAuth = { apiKey: string } | { iam: Credentials; region: string } | { token: string };
@@ -139,12 +140,14 @@ export class RealtimeClient {
   }
 }
 
+/** Every Channel field, as a selection set's text. */
+export const EVERY_FIELD = CHANNEL_FIELDS.join(" ");
 /** Subscribes to channel `name` selecting every Channel field. */
-export const SUBSCRIBE_ALL = "subscription Sub($name: String!) { subscribe(name: $name) { name data id origin publishedAt sender } }";
+export const SUBSCRIBE_ALL = `subscription Sub($name: String!) { subscribe(name: $name) { ${EVERY_FIELD} } }`;
 /** Publishes `data` (already JSON text) on channel `name`, selecting every Channel field. */
-export const PUBLISH = "mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { name data id origin publishedAt sender } }";
+export const PUBLISH = `mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) { ${EVERY_FIELD} } }`;
 /** Reads channel `name`'s history. */
-export const HISTORY = "query History($name: String!) { history(name: $name) { items { name data id origin publishedAt sender } nextToken } }";
+export const HISTORY = `query History($name: String!) { history(name: $name) { items { ${EVERY_FIELD} } nextToken } }`;
 
 /** A region's API key; fails the test when the stack has none (`apiKeyAccess: none`). */
 export function apiKeyOf(endpoints: RegionOutputs): string {

@@ -46,12 +46,12 @@ describe("local runtime: forced unsubscribe", function () {
     const { status, body } = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, UNSUBSCRIBE, { name: "any" });
     expect(status).to.equal(200);
     expect(body.data).to.deep.equal({ unsubscribe: null });
-    expect(body.errors?.[0]).to.include({ errorType: "UnauthorizedException", message: "Not Authorized to access unsubscribe on type Mutation" });
+    expect(body.errors?.[0]).to.include({ errorType: "Unauthorized", message: "Not Authorized to access unsubscribe on type Mutation" });
   });
 
   it("refuses publishFromBus to API key callers", async () => {
     const query = "mutation { publishFromBus(name: \"a\", data: \"1\", id: \"x\", origin: \"eu-central-1\", publishedAt: \"2024-01-01T00:00:00Z\") { id } }";
     const { body } = await graphql(endpoints("us-west-2"), { apiKey: apiKeyOf(endpoints("us-west-2")) }, query);
-    expect(body.errors?.[0]).to.include({ errorType: "UnauthorizedException", message: "Not Authorized to access publishFromBus on type Mutation" });
+    expect(body.errors?.[0]).to.include({ errorType: "Unauthorized", message: "Not Authorized to access publishFromBus on type Mutation" });
   });
 });

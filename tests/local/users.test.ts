@@ -4,6 +4,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import * as path from "path";
 import WebSocket from "ws";
 import { mintLocalToken, PROJECT_STATE_DIR, startLocalStack, type LocalStack, type RegionOutputs } from "../../local/index";
+import { usersConfigWarnings } from "../../infra/usersConfig";
 import type { RightsEntry } from "../../resolvers/lib/rules";
 import { apiKeyOf, graphql, HISTORY, plain, PUBLISH, RealtimeClient, SUBSCRIBE_ALL, type TestAuth } from "./realtimeClient";
 
@@ -105,6 +106,47 @@ describe("local runtime: signed-in users", function () {
     expect(await delivered(subscriber, "news", message.id)).to.include({ sender: "bob", origin: "us-west-2", data: '{"headline":"hello"}' });
   });
 
+  it("refuses a publish that would hide or forge sender for this region's subscribers (a field left out, an alias, a fragment, a directive): BadRequest, nothing delivered or stored", async () => {
+    const subscriber = await connect("us-west-2", alice);
+    expect((await subscriber.subscribe("sel", SUBSCRIBE_ALL, { name: "chat-sel" })).type).to.equal("start_ack");
+    const direct = "name data id origin publishedAt";
+    const selections = [
+      `{ ${direct} }`,
+      `{ ${direct} sender: name }`,
+      `{ ${direct} sender who: sender }`,
+      `{ ${direct} ...Who } fragment Who on Channel { sender }`,
+      `{ ${direct} ... on Channel { sender } }`,
+      `{ ${direct} sender @include(if: false) }`,
+      `{ ${direct} sender @skip(if: false) }`,
+    ];
+    for (const selection of selections) {
+      const [fields, fragments = ""] = selection.split(/ (?=fragment )/);
+      const query = `mutation Pub($name: String!, $data: AWSJSON!) { publish(name: $name, data: $data) ${fields} } ${fragments}`;
+      const { status, body } = await graphql(region("us-west-2"), alice, query, { name: "chat-sel", data: '"forged"' });
+      expect(status, selection).to.equal(200);
+      expect(body.data, selection).to.deep.equal({ publish: null });
+      expect(body.errors?.map((error) => error.errorType), selection).to.deep.equal(["BadRequest"]);
+      expect(body.errors?.[0].message, selection).to.contain("publish must select every Channel field (name data id origin publishedAt sender) directly");
+    }
+    const allowed = await published("us-west-2", alice, "chat-sel", "whole");
+    // Delivery is in order within a region: had any refused publish gone out, it would have come first.
+    expect(await delivered(subscriber, "sel", allowed.id)).to.include({ sender: "alice" });
+    expect(subscriber.dataFor("sel")).to.have.length(1);
+    const history = await graphql(region("us-west-2"), alice, HISTORY, { name: "chat-sel" });
+    expect((history.body.data?.history as { items: Channel[] }).items.map((item) => item.id)).to.deep.equal([allowed.id]);
+  });
+
+  it("shows subscribers a mutation's result under the names it selected, as AppSync does (publishFromBus, IAM only, is not checked)", async () => {
+    const subscriber = await connect("us-west-2", alice);
+    expect((await subscriber.subscribe("alias", SUBSCRIBE_ALL, { name: "chat-alias" })).type).to.equal("start_ack");
+    const iam = { iam: stack.outputs.credentials, region: "us-west-2" };
+    const query = `mutation Deliver($name: String!, $data: AWSJSON!, $id: ID!, $origin: String!, $publishedAt: AWSDateTime!, $sender: String) {
+      publishFromBus(name: $name, data: $data, id: $id, origin: $origin, publishedAt: $publishedAt, sender: $sender) { name data id origin publishedAt sender: name } }`;
+    const variables = { name: "chat-alias", data: '"x"', id: "alias-1", origin: "ap-southeast-2", publishedAt: "2026-06-01T12:00:00.000Z", sender: "alice" };
+    expect((await graphql(region("us-west-2"), iam, query, variables)).body.errors).to.equal(undefined);
+    expect(await delivered(subscriber, "alias", "alias-1")).to.include({ sender: "chat-alias" });
+  });
+
   it("keeps a private inbox: anyone may write to it, only its owner may read it", async () => {
     const owner = await connect("ap-southeast-2", alice);
     expect((await owner.subscribe("inbox", SUBSCRIBE_ALL, { name: "inbox-alice" })).type).to.equal("start_ack");
@@ -155,7 +197,7 @@ describe("local runtime: signed-in users", function () {
   it("makes the API key read-only with apiKeyAccess subscribe: AppSync's field refusal on publish; subscribe, history and channels served", async () => {
     const key = { apiKey: apiKeyOf(region("us-west-2")) };
     const refused = await publish("us-west-2", key, "chat-1");
-    expect(refused.body.errors?.[0]).to.include({ errorType: "UnauthorizedException", message: "Not Authorized to access publish on type Mutation" });
+    expect(refused.body.errors?.[0]).to.include({ errorType: "Unauthorized", message: "Not Authorized to access publish on type Mutation" });
     const reader = await connect("ap-southeast-2", { apiKey: apiKeyOf(region("ap-southeast-2")) });
     expect((await reader.subscribe("lobby", SUBSCRIBE_ALL, { name: "lobby" })).type).to.equal("start_ack");
     expect((await graphql(region("us-west-2"), key, HISTORY, { name: "news" })).body.errors).to.equal(undefined);
@@ -170,9 +212,12 @@ describe("local runtime: signed-in users", function () {
 });
 
 describe("local runtime: a stack without an API key, and one that names its own issuer", function () {
-  it("with apiKeyAccess none, has no API key in the outputs, refuses any key, and serves tokens", async () => {
-    const stack = await startLocalStack({ regions: ["eu-west-1"], channels: [], basePort: 0, outputsFile: null, oidc: { groupsClaim: "groups" }, rights: [{ group: "*", subscribe: ["*"], publish: ["*"] }], apiKeyAccess: "none", log: () => {} });
+  it("with apiKeyAccess none, has no API key in the outputs, refuses any key, and serves tokens; warns at start that no clientId lets in any app's tokens", async () => {
+    const lines: string[] = [];
+    const stack = await startLocalStack({ regions: ["eu-west-1"], channels: [], basePort: 0, outputsFile: null, oidc: { groupsClaim: "groups" }, rights: [{ group: "*", subscribe: ["*"], publish: ["*"] }], apiKeyAccess: "none", log: (line) => lines.push(line) });
     try {
+      expect(lines.filter((line) => line.startsWith("Warning: "))).to.deep.equal([`Warning: ${usersConfigWarnings({ oidc: {} })[0]}`]);
+      expect(lines.join("\n")).to.contain("globalws:oidc has no clientId, so AppSync accepts an ID token its issuer made for ANY of its apps");
       const endpoints = stack.outputs.regions["eu-west-1"];
       expect(endpoints).not.to.have.property("apiKey");
       expect((await graphql(endpoints, { apiKey: "da2-anything" }, "{ channels }")).status).to.equal(401);

@@ -1,6 +1,6 @@
 import { bundleFunction, bundleResolver, resolverFields, ResolverSettings, type DataSourceKind } from "../../infra/resolverBundle";
 import { DataSource, loadResolver, LoadedResolver, noneDataSource, ResolverOutcome, runPipeline, runResolver } from "../../local/appsync/resolverRuntime";
-import { AUTH_TYPE, DEFAULT_GROUPS_CLAIM } from "../../resolvers/lib/rules";
+import { AUTH_TYPE, CHANNEL_FIELDS, DEFAULT_GROUPS_CLAIM } from "../../resolvers/lib/rules";
 
 /** The settings most resolver tests bundle with: history off, so publish only puts the event; no users; the default API key access. */
 export const SETTINGS: ResolverSettings = {
@@ -30,6 +30,18 @@ function load(key: string, make: () => string): LoadedResolver {
 /** An IAM identity as AppSync passes it. */
 export const IAM_IDENTITY = { accountId: "000000000000", userArn: "arn:aws:iam::000000000000:user/test", sourceIp: ["127.0.0.1"] };
 
+/** What AppSync tells a resolver of its caller's selection (`ctx.info`). */
+export interface Selection {
+  readonly selectionSetList: string[];
+  readonly selectionSetGraphQL: string;
+}
+
+/** A selection of every `Channel` field, as AppSync describes `{ name data id origin publishedAt sender }`. */
+export const EVERY_CHANNEL_FIELD: Selection = {
+  selectionSetList: [...CHANNEL_FIELDS],
+  selectionSetGraphQL: `{\n${CHANNEL_FIELDS.map((field) => `  ${field}`).join("\n")}\n}`,
+};
+
 /** How a test runs a resolver. */
 export interface RunOptions {
   /** The EVENTBRIDGE data source (default: one that accepts every event). */
@@ -41,6 +53,8 @@ export interface RunOptions {
   identity?: Record<string, unknown> | null;
   /** `util.authType()` (default: the API key's for a `null` identity, else IAM's). */
   authType?: string;
+  /** The caller's selection (default: every `Channel` field). */
+  selection?: Selection;
 }
 
 /** The options of a call by a signed-in user: their `ctx.identity` and auth type, with `groups` in `claim`. */
@@ -71,7 +85,7 @@ export function run(typeName: string, fieldName: string, args: Record<string, un
     arguments: args,
     identity,
     authType: options.authType ?? (identity === null ? AUTH_TYPE.API_KEY : AUTH_TYPE.AWS_IAM),
-    info: { fieldName, parentTypeName: typeName, variables: args, selectionSetList: [], selectionSetGraphQL: "" },
+    info: { fieldName, parentTypeName: typeName, variables: args, ...(options.selection ?? EVERY_CHANNEL_FIELD) },
   };
   if (field.kind === "UNIT") return runResolver(resolver, input, dataSources[field.dataSource]);
   const functions = field.functions.map((fn) => ({

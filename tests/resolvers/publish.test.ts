@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { MAX_DATA_BYTES, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
-import { fakeEventBridge, run, SETTINGS } from "./harness";
+import { EVERY_CHANNEL_FIELD, fakeEventBridge, run, SETTINGS, type Selection } from "./harness";
 
 const TRICKY = { q: 'say "hi"', b: "a\\b", n: "l1\nl2\ttab", u: "héllo 世界 🚀", nested: [1, 2.5, null, true] };
 
@@ -144,5 +144,37 @@ describe("Mutation.publish", () => {
     expect(outcome.errors.map((e) => [e.errorType, e.message])).to.deep.equal([
       ["AccessDeniedException", "AccessDeniedException: not allowed to PutEvents"],
     ]);
+  });
+
+  describe("refuses a selection that would let the publisher hide or forge sender for this region's subscribers", () => {
+    // What AppSync passes as ctx.info for each selection: an aliased field is listed by its alias only,
+    // and selectionSetGraphQL keeps aliases, fragment spreads, inline fragments and directives.
+    const every = "name\n  data\n  id\n  origin\n  publishedAt";
+    const refused: [string, Selection][] = [
+      ["sender left out", { selectionSetList: ["name", "data", "id", "origin", "publishedAt"], selectionSetGraphQL: `{\n  ${every}\n}` }],
+      ["another field aliased as sender", { selectionSetList: ["name", "data", "id", "origin", "publishedAt", "sender"], selectionSetGraphQL: `{\n  ${every}\n  sender: name\n}` }],
+      ["sender aliased to another name, with the real one too", { selectionSetList: ["name", "data", "id", "origin", "publishedAt", "sender", "who"], selectionSetGraphQL: `{\n  ${every}\n  sender\n  who: sender\n}` }],
+      ["sender in a fragment", { selectionSetList: [...EVERY_CHANNEL_FIELD.selectionSetList], selectionSetGraphQL: `{\n  ${every}\n  ...Who\n}` }],
+      ["sender in an inline fragment", { selectionSetList: [...EVERY_CHANNEL_FIELD.selectionSetList], selectionSetGraphQL: `{\n  ${every}\n  ... on Channel {\n    sender\n  }\n}` }],
+      ["sender skipped with a directive", { selectionSetList: [...EVERY_CHANNEL_FIELD.selectionSetList], selectionSetGraphQL: `{\n  ${every}\n  sender @include(if: false)\n}` }],
+      ["nothing", { selectionSetList: [], selectionSetGraphQL: "" }],
+    ];
+    for (const [what, selection] of refused) {
+      it(`${what}: BadRequest, nothing put on the bus`, async () => {
+        const bus = fakeEventBridge();
+        const outcome = await run("Mutation", "publish", { name: "cars", data: 1 }, { dataSource: bus.dataSource, selection });
+        expect(outcome.result).to.equal(null);
+        expect(outcome.errors.map((e) => [e.errorType, e.message])).to.deep.equal([
+          ["BadRequest", "publish must select every Channel field (name data id origin publishedAt sender) directly, without aliases, fragments or directives: subscribers in this region receive only what the publish selects."],
+        ]);
+        expect(bus.requests).to.deep.equal([]);
+      });
+    }
+
+    it("accepts every field selected directly, in any order, with __typename", async () => {
+      const selection = { selectionSetList: ["__typename", "sender", "publishedAt", "origin", "id", "data", "name"], selectionSetGraphQL: "{\n  __typename\n  sender\n  publishedAt\n  origin\n  id\n  data\n  name\n}" };
+      const outcome = await run("Mutation", "publish", { name: "cars", data: 1 }, { selection });
+      expect(outcome.errors).to.deep.equal([]);
+    });
   });
 });

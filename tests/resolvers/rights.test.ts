@@ -45,7 +45,14 @@ describe("rights", () => {
       expect(matchesChannelPattern("*", "anything", "a")).to.equal(true);
       expect(matchesChannelPattern("inbox-{sub}", "inbox-alice", "alice")).to.equal(true);
       expect(matchesChannelPattern("inbox-{sub}", "inbox-alice", "bob")).to.equal(false);
-      expect(matchesChannelPattern("team-{sub}-*", "team-bob-x", "bob")).to.equal(true);
+    });
+
+    it("lets {sub} followed by more text reach another user's channels when subs may hold the separator (README: safe only for fixed-length subs)", () => {
+      // team-{sub}-* meant "sub a-b's team channels", but sub "a" matches them too: not for free-form subs.
+      expect(matchesChannelPattern("team-{sub}-*", "team-a-b-secret", "a-b")).to.equal(true);
+      expect(matchesChannelPattern("team-{sub}-*", "team-a-b-secret", "a")).to.equal(true);
+      // An exact {sub} at the end has no such overlap.
+      expect(matchesChannelPattern("inbox-{sub}", "inbox-a-b", "a")).to.equal(false);
     });
 
     it("reads the trailing * before the sub goes in: a sub ending in * is no prefix", () => {
@@ -105,6 +112,27 @@ describe("rights", () => {
       const custom = { settings: settings("publish-and-subscribe", "groups") };
       expect(await allowed("publish", "news", signedIn("e", ["editors"], "groups"), custom)).to.equal(true);
       expect(await allowed("publish", "news", signedIn("e", ["editors"], "cognito:groups"), custom)).to.equal(false);
+    });
+
+    it("reads a groups claim that is one string as that one group, and one of another type as no group", async () => {
+      const withClaim = (value: unknown) => {
+        const caller = signedIn("e");
+        const identity = caller.identity as { claims: Record<string, unknown> };
+        return { ...caller, identity: { ...identity, claims: { ...identity.claims, "cognito:groups": value } } };
+      };
+      expect(await allowed("publish", "news", withClaim("editors"))).to.equal(true);
+      expect(await allowed("publish", "news", withClaim("members"))).to.equal(false);
+      for (const value of [{ editors: true }, 7, null, [7, null]]) {
+        expect(await allowed("publish", "news", withClaim(value)), JSON.stringify(value)).to.equal(false);
+      }
+    });
+
+    it("refuses every right to an auth mode it does not know (fails closed)", async () => {
+      for (const authType of ["Amazon Cognito User Pools Authorization", "Lambda Authorization", ""]) {
+        const caller = { ...signedIn("alice", ["members"]), authType };
+        expect(await allowed("publish", "chat-1", caller), authType).to.equal(false);
+        expect(await allowed("subscribe", "lobby", caller), authType).to.equal(false);
+      }
     });
 
     it("keeps the allowlist on top of the rights: a right to every channel does not open one off the list", async () => {
@@ -168,6 +196,22 @@ describe("rights", () => {
       const { outcome, event } = await publish(API_KEY_CALLER);
       expect(outcome.result).to.include({ sender: null });
       expect(event.detail).not.to.have.property("sender");
+    });
+
+    it("refuses to publish with a token whose sub is missing, empty or starts with iam: (subscribers could not tell it from IAM), and puts nothing", async () => {
+      const anyone = { ...settings(), rights: [{ group: "*", publish: ["chat-*"], subscribe: ["chat-*"] }] };
+      for (const sub of [undefined, null, "", "iam:arn:aws:iam::000000000000:user/admin"]) {
+        const caller = signedIn("placeholder");
+        const { claims } = caller.identity as { claims: Record<string, unknown> };
+        const identity = { issuer: "https://issuer.example", claims: { ...claims, sub }, ...(sub === undefined ? {} : { sub }) };
+        const { outcome, event } = await publish({ ...caller, identity, settings: anyone });
+        expect(outcome.errors.map((e) => e.errorType), String(sub)).to.deep.equal(["Unauthorized"]);
+        expect(outcome.errors[0].message).to.contain('its sub must be present and must not start with "iam:"');
+        expect(event, String(sub)).to.equal(undefined);
+      }
+      // Reading is not affected: the sender is what subscribers must be able to trust.
+      const reader = { ...signedIn("placeholder"), identity: { issuer: "https://issuer.example", claims: {}, sub: "iam:x" } };
+      expect((await run("Subscription", "subscribe", { name: "chat-1" }, { ...reader, settings: anyone })).errors).to.deep.equal([]);
     });
 
     it("never comes from the arguments", async () => {
