@@ -16,9 +16,11 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { DataSourceKind, PipelineFunction, ResolverField } from "../../infra/resolverBundle";
+import { SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
 import type { Caller } from "./auth";
 import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
-import { DocumentCache } from "./documentCache";
+import { stringifyWithin } from "./boundedJson";
+import { DocumentStore, type DocumentLease } from "./documentStore";
 import { checkFieldDepth, checkResolverCount, introspectionDepthError, type RequestLimits } from "./requestLimits";
 import { runPipeline, runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
 import type { LocalSchema } from "./schema";
@@ -77,15 +79,23 @@ interface OperationContext {
 }
 
 /**
- * The largest request the local runtime takes, in bytes: an HTTP body, a WebSocket message, a query.
+ * The largest request the local runtime takes, in bytes: an HTTP body, a WebSocket message.
  * Ours (AppSync documents no figure we could find): four times the largest legitimate request, a
  * publish whose data is at the limit.
  */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
-/** Query text kept parsed, in all; a parsed document takes up to ~85 times its text in memory. */
-const DOCUMENT_CACHE_CHARACTERS = 512 * 1024;
-/** Larger queries are parsed for each request and never kept (our clients' are well under 1 KB). */
-const CACHED_QUERY_MAX_CHARACTERS = 16 * 1024;
+/**
+ * The longest query text parsed, in characters (ours; AppSync documents none): our clients' are
+ * under 1 KB, and a parsed document takes up to about 100 times its text in memory.
+ */
+export const MAX_QUERY_CHARACTERS = 32 * 1024;
+/**
+ * Query text whose parsed documents one API holds at once, in characters (ours): requests in
+ * flight, live subscriptions and documents kept for reuse together, so at most about 50 MB parsed.
+ */
+export const DOCUMENT_BUDGET_CHARACTERS = 512 * 1024;
+/** The part of that budget kept parsed for reuse while no request or subscription uses it. */
+const IDLE_DOCUMENT_CHARACTERS = 128 * 1024;
 
 /** Field names a selection set asks for, through fragments (aliases resolved to field names). */
 function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ""): string[] {
@@ -106,7 +116,9 @@ function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQ
  */
 export class RegionalApi {
   readonly subscriptions: SubscriptionRegistry;
-  private readonly documents = new DocumentCache<DocumentNode | AppSyncError[]>(DOCUMENT_CACHE_CHARACTERS, CACHED_QUERY_MAX_CHARACTERS);
+  private readonly documents = new DocumentStore<DocumentNode | AppSyncError[]>(DOCUMENT_BUDGET_CHARACTERS, IDLE_DOCUMENT_CHARACTERS, (query) =>
+    this.parseAndValidate(query),
+  );
 
   constructor(private readonly options: RegionalApiOptions) {
     this.subscriptions = new SubscriptionRegistry(options.schema.subscribedMutations);
@@ -114,7 +126,16 @@ export class RegionalApi {
 
   /** Runs a query or mutation; a mutation's result then fires the subscriptions it triggers. */
   async execute(request: GraphQLRequest, caller: Caller, headers: Record<string, string> = {}): Promise<AppSyncResponse> {
-    const document = this.prepare(request.query);
+    const lease = this.acquireDocument(request.query);
+    if (Array.isArray(lease)) return { errors: lease };
+    try {
+      return await this.executeDocument(lease.value, request, caller, headers);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async executeDocument(document: DocumentNode | AppSyncError[], request: GraphQLRequest, caller: Caller, headers: Record<string, string>): Promise<AppSyncResponse> {
     if (Array.isArray(document)) return { errors: document };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) return { errors: [requestError("The request names no operation the document defines.", REQUEST_ERROR_TYPE)] };
@@ -135,7 +156,24 @@ export class RegionalApi {
    * refuse it or set filters) and registers it. @returns the errors when it was refused.
    */
   async subscribe(request: GraphQLRequest, caller: Caller, sink: SubscriptionSink): Promise<{ errors: AppSyncError[] } | { subscription: ActiveSubscription }> {
-    const document = this.prepare(request.query);
+    const lease = this.acquireDocument(request.query);
+    if (Array.isArray(lease)) return { errors: lease };
+    const outcome = await this.subscribeDocument(lease, request, caller, sink).catch((error: Error) => {
+      lease.release();
+      throw error;
+    });
+    if ("errors" in outcome) lease.release();
+    return outcome;
+  }
+
+  /** `subscribe` with the document held: the subscription keeps it until it is removed. */
+  private async subscribeDocument(
+    lease: DocumentLease<DocumentNode | AppSyncError[]>,
+    request: GraphQLRequest,
+    caller: Caller,
+    sink: SubscriptionSink,
+  ): Promise<{ errors: AppSyncError[] } | { subscription: ActiveSubscription }> {
+    const document = lease.value;
     if (Array.isArray(document)) return { errors: document };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (operation?.operation !== "subscription") {
@@ -155,10 +193,11 @@ export class RegionalApi {
       filter: outcome.subscriptionFilter,
       invalidationFilter: outcome.invalidationFilter,
       // The coerced variables: the client's own may hold anything, such as unused values nested past the stack.
-      shapeKey: JSON.stringify([request.query, request.operationName ?? null, variables, caller.mode]),
-      render: (value) => JSON.stringify(this.render(document, request, caller, fieldName, value)),
+      shapeKey: JSON.stringify([lease.documentId, request.operationName ?? null, variables, caller.mode]),
+      render: (value) => stringifyWithin(this.render(document, request, caller, fieldName, value), SUBSCRIPTION_PAYLOAD_BYTES),
       deliver: sink.deliver,
       invalidate: sink.invalidate,
+      release: lease.release,
     };
     this.subscriptions.add(subscription);
     return { subscription };
@@ -171,23 +210,34 @@ export class RegionalApi {
     return this.response(result, context);
   }
 
-  /** Parses and validates a query (its size checked first), or finds it in the cache. */
-  private prepare(query: unknown): DocumentNode | AppSyncError[] {
+  /**
+   * The query's document (parsed and validated, or its errors), held until the lease is released;
+   * refused before parsing when the query is too long or the API's documents would go past their budget.
+   */
+  private acquireDocument(query: unknown): DocumentLease<DocumentNode | AppSyncError[]> | AppSyncError[] {
     if (typeof query !== "string" || query.trim() === "") return [requestError("The request has no query.", REQUEST_ERROR_TYPE)];
-    const bytes = Buffer.byteLength(query);
-    if (bytes > MAX_REQUEST_BYTES) return [requestError(`The query is ${bytes} bytes; the limit is ${MAX_REQUEST_BYTES} bytes.`, "PayloadTooLarge")];
-    const cached = this.documents.get(query);
-    if (cached) return cached;
-    let prepared: DocumentNode | AppSyncError[];
+    if (query.length > MAX_QUERY_CHARACTERS) {
+      return [requestError(`The query is ${query.length} characters long; this API parses queries of up to ${MAX_QUERY_CHARACTERS} characters.`, "QueryTooLarge")];
+    }
+    const lease = this.documents.acquire(query);
+    if (lease) return lease;
+    return [
+      requestError(
+        `The query (${query.length} characters) was not parsed: this API already holds ${this.documents.size} characters of distinct queries ` +
+          `in requests, subscriptions and its cache, and its limit is ${DOCUMENT_BUDGET_CHARACTERS}. Retry once some end, or send a query already in use.`,
+        "QueryBudgetExceeded",
+      ),
+    ];
+  }
+
+  private parseAndValidate(query: string): DocumentNode | AppSyncError[] {
     try {
       const document = parse(query);
       const problems = validate(this.options.schema.schema, document);
-      prepared = problems.length ? problems.map((error) => toAppSyncError(error, REQUEST_ERROR_TYPE)) : document;
+      return problems.length ? problems.map((error) => toAppSyncError(error, REQUEST_ERROR_TYPE)) : document;
     } catch (error) {
-      prepared = [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
+      return [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
     }
-    this.documents.set(query, prepared);
-    return prepared;
   }
 
   /** AppSync's depth limit on introspection, which the field resolver does not see (see `introspectionDepthError`). */
