@@ -54,7 +54,7 @@ describe("local runtime: abuse", function () {
       outputsFile: null,
       log: () => {},
       firstByteTimeoutMs: TIMEOUT_MS,
-      realtime: { connectionInitTimeoutMs: TIMEOUT_MS },
+      realtime: { connectionInitTimeoutMs: TIMEOUT_MS, keepAliveMs: TIMEOUT_MS },
     });
     baseline = settledMemoryBytes();
   });
@@ -68,14 +68,20 @@ describe("local runtime: abuse", function () {
     expect(received).to.equal("");
   });
 
-  it("closes a WebSocket that never sends connection_init, saying why, and keeps one that did", async () => {
+  it("closes a WebSocket that sends neither connection_init nor start, saying why, and keeps one that sent either, with keep-alives", async () => {
     const silent = await RealtimeClient.connect(region(), key(), false);
     const initialized = await RealtimeClient.connect(region(), key());
+    // connection_init is optional on AppSync: a client may start subscribing at once.
+    const started = await RealtimeClient.connect(region(), key(), false);
+    expect((await started.subscribe("early", SUBSCRIBE_ALL, { name: "kept" })).type).to.equal("start_ack");
     const [code, reason] = await new Promise<[number, string]>((resolve) => silent.socket.once("close", (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])));
-    expect([code, reason]).to.deep.equal([4408, `connection_init not received within ${TIMEOUT_MS / 1000} s`]);
+    expect([code, reason]).to.deep.equal([4408, `Neither connection_init nor start received within ${TIMEOUT_MS / 1000} s`]);
+    await started.next((message) => message.type === "ka");
     await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT_MS));
-    expect((await initialized.subscribe("kept", SUBSCRIBE_ALL, { name: "kept" })).type).to.equal("start_ack");
-    initialized.close();
+    for (const client of [initialized, started]) {
+      expect((await client.subscribe("kept", SUBSCRIBE_ALL, { name: "kept" })).type).to.equal("start_ack");
+      client.close();
+    }
   });
 
   it("refuses bodies far over the limit from callers without credentials, reading none of them", async () => {
