@@ -39,6 +39,11 @@ const INIT_TIMEOUT_CLOSE = 4408;
 const SLOW_CONSUMER_CLOSE = 1008;
 
 const SUBPROTOCOL = "graphql-ws";
+/**
+ * The longest subscription id taken, in characters (ours; AppSync documents none): a connection keeps
+ * each id and repeats it in every data message. Clients use UUIDs (Amplify JS) or counters.
+ */
+export const MAX_SUBSCRIPTION_ID_CHARACTERS = 128;
 const NOT_AUTHORIZED = { errorType: "UnauthorizedException", message: "You are not authorized to make this call." };
 
 type ProtocolError = Pick<AppSyncError, "errorType" | "message"> | AppSyncError;
@@ -150,8 +155,8 @@ class RealtimeConnection {
 
   private async start(rawId: unknown, rawPayload: unknown): Promise<void> {
     this.begin();
-    if (typeof rawId !== "string" || rawId === "") {
-      return this.error([{ errorType: "UnsupportedOperation", message: "start needs a non-empty string id" }]);
+    if (typeof rawId !== "string" || rawId === "" || rawId.length > MAX_SUBSCRIPTION_ID_CHARACTERS) {
+      return this.error([{ errorType: "UnsupportedOperation", message: `start needs a string id of 1 to ${MAX_SUBSCRIPTION_ID_CHARACTERS} characters` }]);
     }
     const id = rawId;
     if (this.subscriptions.has(id)) {

@@ -64,6 +64,9 @@ export interface RegionalApiOptions {
 
 type Phase = "operation" | "subscribe" | "deliver";
 
+/** What executing a parsed document takes of the request besides the document. */
+type ExecutedRequest = Pick<GraphQLRequest, "variables" | "operationName">;
+
 interface OperationContext {
   readonly caller: Caller;
   readonly phase: Phase;
@@ -187,6 +190,8 @@ export class RegionalApi {
     const response = this.response(result, context);
     if (response.errors || !context.subscription) return { errors: response.errors ?? [] };
     const { fieldName, args, variables, outcome } = context.subscription;
+    // What rendering needs of the request, kept for the subscription's life: not the query text or undeclared variables.
+    const replayed = { variables: declaredVariables(operation, request.variables), operationName: request.operationName };
     const subscription: ActiveSubscription = {
       fieldName,
       args,
@@ -194,7 +199,7 @@ export class RegionalApi {
       invalidationFilter: outcome.invalidationFilter,
       // The coerced variables: the client's own may hold anything, such as unused values nested past the stack.
       shapeKey: JSON.stringify([lease.documentId, request.operationName ?? null, variables, caller.mode]),
-      render: (value) => stringifyWithin(this.render(document, request, caller, fieldName, value), SUBSCRIPTION_PAYLOAD_BYTES),
+      render: (value) => stringifyWithin(this.render(document, replayed, caller, fieldName, value), SUBSCRIPTION_PAYLOAD_BYTES),
       deliver: sink.deliver,
       invalidate: sink.invalidate,
       release: lease.release,
@@ -204,7 +209,7 @@ export class RegionalApi {
   }
 
   /** Executes a subscription's selection set against one mutation result (synchronously: no resolvers run). */
-  private render(document: DocumentNode, request: GraphQLRequest, caller: Caller, fieldName: string, value: unknown): AppSyncResponse {
+  private render(document: DocumentNode, request: ExecutedRequest, caller: Caller, fieldName: string, value: unknown): AppSyncResponse {
     const context = this.context(caller, "deliver", {});
     const result = execute(this.executionArgs(document, request, context, { [fieldName]: value })) as ExecutionResult;
     return this.response(result, context);
@@ -252,7 +257,7 @@ export class RegionalApi {
     return { caller, phase, headers, appended: [], fired: [], invalidations: [], resolversRun: 0 };
   }
 
-  private executionArgs(document: DocumentNode, request: GraphQLRequest, context: OperationContext, rootValue: Record<string, unknown>) {
+  private executionArgs(document: DocumentNode, request: ExecutedRequest, context: OperationContext, rootValue: Record<string, unknown>) {
     return {
       schema: this.options.schema.schema,
       document,
@@ -328,6 +333,15 @@ export class RegionalApi {
     }
     return outcome.result;
   }
+}
+
+/** The variables the operation declares, as the client sent them; a client may send any others too, and they are ignored. */
+function declaredVariables(operation: OperationDefinitionNode, variables: GraphQLRequest["variables"]): Record<string, unknown> {
+  return Object.fromEntries(
+    (operation.variableDefinitions ?? []).flatMap(({ variable }) =>
+      variables && Object.hasOwn(variables, variable.name.value) ? [[variable.name.value, variables[variable.name.value]]] : [],
+    ),
+  );
 }
 
 function pathOf(info: GraphQLResolveInfo): (string | number)[] {

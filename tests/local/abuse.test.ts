@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as net from "net";
 import { DOCUMENT_BUDGET_CHARACTERS, MAX_QUERY_CHARACTERS, MAX_REQUEST_BYTES } from "../../local/appsync/regionalApi";
-import { APPSYNC_REALTIME } from "../../local/appsync/realtimeEndpoint";
+import { APPSYNC_REALTIME, MAX_SUBSCRIPTION_ID_CHARACTERS } from "../../local/appsync/realtimeEndpoint";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
 import { settledMemoryBytes } from "./memory";
@@ -167,6 +167,24 @@ describe("local runtime: abuse", function () {
     expect((await graphql(region(), key(), otherLarge)).body.errors).to.equal(undefined);
     holder.close();
     sharing.close();
+  });
+
+  it("keeps of a subscription only what it needs: a long id is refused, undeclared variables and the query text are not kept", async () => {
+    const before = settledMemoryBytes();
+    const client = await RealtimeClient.connect(region(), key());
+    client.send(await client.startMessage("i".repeat(MAX_SUBSCRIPTION_ID_CHARACTERS + 1), SUBSCRIBE_ALL, { name: "lean" }));
+    expect((await client.next((message) => message.type === "error")).payload?.errors).to.deep.equal([
+      { errorType: "UnsupportedOperation", message: `start needs a string id of 1 to ${MAX_SUBSCRIPTION_ID_CHARACTERS} characters` },
+    ]);
+    expect((await client.subscribe("i".repeat(MAX_SUBSCRIPTION_ID_CHARACTERS), SUBSCRIBE_ALL, { name: "lean" })).type).to.equal("start_ack");
+    const shared = aliasedQuery((fields) => `subscription Shared($name: String!) { subscribe(name: $name) { ${fields}} }`, "name", { fill: true });
+    const unused = "u".repeat(900 * 1024);
+    for (let index = 0; index < 99; index += 1) {
+      expect((await client.subscribe(`lean${index}`, shared, { name: "lean", unused: `${unused}${index}` })).type).to.equal("start_ack");
+    }
+    // Kept whole, the 99 requests (each a 900 KB variable the query does not declare, and the 32 K query) would be over 90 MB.
+    expect(settledMemoryBytes() - before).to.be.below(16 * MB);
+    client.close();
   });
 
   it("delivers no payload over AppSync's 240 KB, however a subscription repeats a field, and delivers the next that fits", async () => {
