@@ -3,7 +3,7 @@ import type { Duplex } from "stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { authenticate, type ApiSecrets, type Caller } from "./auth";
 import type { AppSyncError } from "./appSyncErrors";
-import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
+import { MAX_QUERY_CHARACTERS, type RegionalApi } from "./regionalApi";
 import type { ActiveSubscription } from "./subscriptionRegistry";
 
 /** Real-time protocol settings. */
@@ -39,6 +39,12 @@ const INIT_TIMEOUT_CLOSE = 4408;
 const SLOW_CONSUMER_CLOSE = 1008;
 
 const SUBPROTOCOL = "graphql-ws";
+/**
+ * The largest real-time message taken, in bytes (ours; AppSync documents none): a client sends only
+ * `connection_init`, `start` (whose query is at most `MAX_QUERY_CHARACTERS`) and `stop`, and ours are
+ * under 4 KB. A connection may hold one message this large while it arrives, however slowly.
+ */
+export const MAX_REALTIME_MESSAGE_BYTES = 2 * MAX_QUERY_CHARACTERS;
 /**
  * The longest subscription id taken, in characters (ours; AppSync documents none): a connection keeps
  * each id and repeats it in every data message. Clients use UUIDs (Amplify JS) or counters.
@@ -241,7 +247,7 @@ export class RealtimeEndpoint {
   private readonly server = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: MAX_REQUEST_BYTES,
+    maxPayload: MAX_REALTIME_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 

@@ -82,9 +82,8 @@ interface OperationContext {
 }
 
 /**
- * The largest request the local runtime takes, in bytes: an HTTP body, a WebSocket message.
- * Ours (AppSync documents no figure we could find): four times the largest legitimate request, a
- * publish whose data is at the limit.
+ * The largest HTTP request body the local runtime takes, in bytes. Ours (AppSync documents no
+ * figure we could find): four times the largest legitimate request, a publish whose data is at the limit.
  */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 /**

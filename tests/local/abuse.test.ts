@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as net from "net";
 import { DOCUMENT_BUDGET_CHARACTERS, MAX_QUERY_CHARACTERS, MAX_REQUEST_BYTES } from "../../local/appsync/regionalApi";
-import { APPSYNC_REALTIME, MAX_SUBSCRIPTION_ID_CHARACTERS } from "../../local/appsync/realtimeEndpoint";
+import { APPSYNC_REALTIME, MAX_REALTIME_MESSAGE_BYTES, MAX_SUBSCRIPTION_ID_CHARACTERS } from "../../local/appsync/realtimeEndpoint";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { MAX_DATA_BYTES } from "../../resolvers/lib/rules";
 import { settledMemoryBytes } from "./memory";
@@ -134,7 +134,8 @@ describe("local runtime: abuse", function () {
     expect(answers.map(({ status, body }) => [status, errorTypes(body)])).to.deep.equal(Array(20).fill([200, ["QueryTooLarge"]]));
     const client = await RealtimeClient.connect(region(), key());
     for (let query = 0; query < 5; query += 1) {
-      const large = aliasedQuery((fields) => `subscription Large${query}($name: String!) { subscribe(name: $name) { ${fields}} }`, "name", { count: 60_000 });
+      // Over the query limit, within the message limit.
+      const large = aliasedQuery((fields) => `subscription Large${query}($name: String!) { subscribe(name: $name) { ${fields}} }`, "name", { count: 3500 });
       expect(errorTypes(await client.subscribe(`large${query}`, large, { name: "large" }))).to.deep.equal(["QueryTooLarge"]);
     }
     client.close();
@@ -177,14 +178,36 @@ describe("local runtime: abuse", function () {
       { errorType: "UnsupportedOperation", message: `start needs a string id of 1 to ${MAX_SUBSCRIPTION_ID_CHARACTERS} characters` },
     ]);
     expect((await client.subscribe("i".repeat(MAX_SUBSCRIPTION_ID_CHARACTERS), SUBSCRIBE_ALL, { name: "lean" })).type).to.equal("start_ack");
-    const shared = aliasedQuery((fields) => `subscription Shared($name: String!) { subscribe(name: $name) { ${fields}} }`, "name", { fill: true });
-    const unused = "u".repeat(900 * 1024);
+    // The longest query, cheap to parse (spaces); and a 28 KB variable it does not declare.
+    const shared = SUBSCRIBE_ALL + " ".repeat(MAX_QUERY_CHARACTERS - SUBSCRIBE_ALL.length);
+    const unused = "u".repeat(28 * 1024);
     for (let index = 0; index < 99; index += 1) {
       expect((await client.subscribe(`lean${index}`, shared, { name: "lean", unused: `${unused}${index}` })).type).to.equal("start_ack");
     }
-    // Kept whole, the 99 requests (each a 900 KB variable the query does not declare, and the 32 K query) would be over 90 MB.
-    expect(settledMemoryBytes() - before).to.be.below(16 * MB);
+    // Kept whole, the 99 requests would be 6 MB.
+    expect(settledMemoryBytes() - before).to.be.below(2 * MB);
     client.close();
+  });
+
+  it("holds no more than the message limit for each WebSocket whose message arrives slowly, and closes one past it", async () => {
+    /** Sends all but the last byte of a masked text message of `length` bytes, and never the rest. */
+    const stall = (client: RealtimeClient, length: number) => {
+      const header = Buffer.alloc(14);
+      header.writeUInt16BE(0x81ff, 0);
+      header.writeBigUInt64BE(BigInt(length), 2);
+      (client.socket as unknown as { _socket: net.Socket })._socket.write(Buffer.concat([header, Buffer.alloc(length - 1, 0x20)]));
+    };
+    const connectMany = () => Promise.all(Array.from({ length: 100 }, () => RealtimeClient.connect(region(), key())));
+    const before = settledMemoryBytes();
+    const atLimit = await connectMany();
+    for (const client of atLimit) stall(client, MAX_REALTIME_MESSAGE_BYTES);
+    const pastLimit = await connectMany();
+    for (const client of pastLimit) stall(client, 1024 * 1024);
+    const closes = await Promise.all(pastLimit.map((client) => new Promise<number>((resolve) => client.socket.once("close", resolve))));
+    expect(new Set(closes)).to.deep.equal(new Set([1009]));
+    // With 1 MB messages taken, as before, the second hundred alone held 100 MB.
+    expect(settledMemoryBytes() - before).to.be.below(100 * MAX_REALTIME_MESSAGE_BYTES + 16 * MB);
+    for (const client of atLimit) client.socket.terminate();
   });
 
   it("delivers no payload over AppSync's 240 KB, however a subscription repeats a field, and delivers the next that fits", async () => {

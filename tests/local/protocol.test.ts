@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as net from "net";
+import { MAX_REALTIME_MESSAGE_BYTES } from "../../local/appsync/realtimeEndpoint";
 import { startLocalStack, type LocalStack } from "../../local/index";
 import { graphql, PUBLISH, RealtimeClient, SUBSCRIBE_ALL } from "./realtimeClient";
 
@@ -40,10 +41,10 @@ describe("local runtime: real-time protocol", function () {
     client.close();
   });
 
-  it("closes a connection that sends a frame over 1 MB (1009), and keeps serving the others", async () => {
+  it(`closes a connection that sends a message over ${MAX_REALTIME_MESSAGE_BYTES} bytes (1009), and keeps serving the others`, async () => {
     const other = await RealtimeClient.connect(endpoints(), key());
     const huge = await RealtimeClient.connect(endpoints(), key());
-    huge.send("x".repeat(1024 * 1024 + 1));
+    huge.send("x".repeat(MAX_REALTIME_MESSAGE_BYTES + 1));
     expect(await new Promise((resolve) => huge.socket.once("close", resolve))).to.equal(1009);
     await stillServes(other, "after-huge-frame");
     other.close();
