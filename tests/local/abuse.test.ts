@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as net from "net";
+import { BODY_BUDGET_BYTES } from "../../local/appsync/httpEndpoint";
 import { DOCUMENT_BUDGET_CHARACTERS, MAX_QUERY_CHARACTERS, MAX_REQUEST_BYTES } from "../../local/appsync/regionalApi";
 import { APPSYNC_REALTIME, MAX_REALTIME_MESSAGE_BYTES, MAX_SUBSCRIPTION_ID_CHARACTERS } from "../../local/appsync/realtimeEndpoint";
 import { startLocalStack, type LocalStack } from "../../local/index";
@@ -98,6 +99,33 @@ describe("local runtime: abuse", function () {
       ),
     );
     expect(new Set(answers)).to.deep.equal(new Set(["HTTP/1.1 401 Unauthorized"]));
+  });
+
+  it("takes in request bodies within one budget, answering 503 unread past it, and serves again once they end", async () => {
+    const before = settledMemoryBytes();
+    const held = BODY_BUDGET_BYTES / MAX_REQUEST_BYTES;
+    const stalled = Buffer.alloc(MAX_REQUEST_BYTES - 1, 0x20);
+    // Authenticated requests that send all of a body but its last byte, and never that.
+    const sockets = Array.from({ length: held + 16 }, () => {
+      const socket = net.connect(port(), "127.0.0.1");
+      socket.on("error", () => {}).resume();
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nx-api-key: ${region().apiKey}\r\nContent-Length: ${MAX_REQUEST_BYTES}\r\n\r\n`);
+      socket.write(stalled);
+      return socket;
+    });
+    // The server closes the 16 it refused (their unread bodies may make that a reset, losing the answer).
+    let closed = 0;
+    await new Promise<void>((resolve) => sockets.forEach((socket) => socket.on("close", () => (closed += 1) === 16 && resolve())));
+    // Unbounded, the 80 bodies held 80 MB.
+    expect(settledMemoryBytes() - before).to.be.below(BODY_BUDGET_BYTES + 16 * MB);
+    const { status, body } = await graphql(region(), key(), PUBLISH, { name: "bodies", data: "1" });
+    expect(status).to.equal(503);
+    expect(errorTypes(body)).to.deep.equal(["BodyBudgetExceeded"]);
+    for (const socket of sockets) socket.destroy();
+    // Served again as soon as the server has seen the held requests go.
+    let served = await graphql(region(), key(), PUBLISH, { name: "bodies", data: "2" });
+    while (served.status === 503) served = await graphql(region(), key(), PUBLISH, { name: "bodies", data: "2" });
+    expect(served.body.errors).to.equal(undefined);
   });
 
   it("runs 10 of 400 aliased publishes in one request, and delivers those 10 only", async () => {
