@@ -13,10 +13,22 @@ const CORS_HEADERS = {
 
 const TOO_LARGE_BODY = { errors: [requestError(`The request body is larger than ${MAX_REQUEST_BYTES} bytes.`, "PayloadTooLarge")] };
 
+/** Bytes of request bodies one region takes in at once (ours): 64 bodies of the largest size. */
+export const BODY_BUDGET_BYTES = 64 * MAX_REQUEST_BYTES;
+
+const BUSY_BODY = {
+  errors: [requestError(`This region is taking in ${BODY_BUDGET_BYTES} bytes of request bodies at once, its limit; retry once some requests are done.`, "BodyBudgetExceeded")],
+};
+
 /** Answers; `close` ends the connection too, so a body left unread is never read. */
 function send(response: ServerResponse, status: number, body: unknown, close = false): void {
   response.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...CORS_HEADERS, ...(close ? { connection: "close" } : {}) });
   response.end(JSON.stringify(body));
+}
+
+/** The most body a request may bring: its `Content-Length`, or the limit when chunked. */
+function bodyBytesAtMost(request: IncomingMessage): number {
+  return request.headers["transfer-encoding"] ? MAX_REQUEST_BYTES : Number(request.headers["content-length"] ?? 0);
 }
 
 /** The body, read up to `MAX_REQUEST_BYTES`; `null` as soon as it goes past, the rest left unread. */
@@ -51,9 +63,19 @@ export interface ExtraRoutes {
  * (`Authorization`), a 401 with `UnauthorizedException` when none is valid, errors in AppSync's
  * shape. The caller is checked from the headers before any of the body is read (a token is verified
  * in full, as it does not depend on the body); a body over `MAX_REQUEST_BYTES` gets a 413 and is
- * not read further. A SigV4 signature is verified once the body is in.
+ * not read further. Each body's bytes (at most) are set aside from `BODY_BUDGET_BYTES` until its
+ * response is done: one that does not fit gets a 503, unread. A SigV4 signature is verified once
+ * the body is in.
  */
 export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, routes: ExtraRoutes = {}) {
+  let bodyBytesTaken = 0;
+  /** Sets `bytes` aside for a request until its response closes; `false` when they do not fit. */
+  const setAside = (bytes: number, response: ServerResponse): boolean => {
+    if (bodyBytesTaken + bytes > BODY_BUDGET_BYTES) return false;
+    bodyBytesTaken += bytes;
+    response.once("close", () => (bodyBytesTaken -= bytes));
+    return true;
+  };
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://local");
     if (request.method === "OPTIONS") {
@@ -86,7 +108,9 @@ export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, routes
     // A token is verified before the body is read: the body plays no part in it.
     const tokenCaller = mode === "OPENID_CONNECT" ? await authenticated("") : undefined;
     if (tokenCaller === null) return send(response, 401, refused(), true);
-    if (Number(request.headers["content-length"] ?? 0) > MAX_REQUEST_BYTES) return send(response, 413, TOO_LARGE_BODY, true);
+    const bodyBytes = bodyBytesAtMost(request);
+    if (bodyBytes > MAX_REQUEST_BYTES) return send(response, 413, TOO_LARGE_BODY, true);
+    if (!setAside(bodyBytes, response)) return send(response, 503, BUSY_BODY, true);
     const body = await readBody(request);
     if (body === null) return send(response, 413, TOO_LARGE_BODY, true);
     const caller = tokenCaller ?? (await authenticated(body));

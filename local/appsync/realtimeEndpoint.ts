@@ -3,7 +3,7 @@ import type { Duplex } from "stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { authenticate, refusalFor, type ApiSecrets, type Caller } from "./auth";
 import type { AppSyncError } from "./appSyncErrors";
-import { MAX_REQUEST_BYTES, type RegionalApi } from "./regionalApi";
+import { MAX_QUERY_CHARACTERS, type RegionalApi } from "./regionalApi";
 import type { ActiveSubscription } from "./subscriptionRegistry";
 
 /** Real-time protocol settings. */
@@ -14,7 +14,7 @@ export interface RealtimeOptions {
   readonly keepAliveMs: number;
   /** Subscriptions allowed on one connection. */
   readonly maxSubscriptions: number;
-  /** A connection that has not sent `connection_init` this long after the handshake is closed. */
+  /** A connection that has sent neither `connection_init` nor `start` this long after the handshake is closed. */
   readonly connectionInitTimeoutMs: number;
   /** A connection whose unsent messages exceed this many bytes (a client that stops reading) is closed. */
   readonly maxBufferedBytes: number;
@@ -22,8 +22,9 @@ export interface RealtimeOptions {
 
 /**
  * AppSync's values (`connectionTimeoutMs`, `ka` every minute, 100 subscriptions a connection), and
- * ours where AppSync publishes none: 15 s for `connection_init` (as long as Amplify JS waits for the
- * `connection_ack`), and 8 MB of unsent messages (over 30 messages of the largest size).
+ * ours where AppSync publishes none: 15 s for a first `connection_init` or `start` (as long as
+ * Amplify JS waits for the `connection_ack`), and 8 MB of unsent messages (over 30 messages of the
+ * largest size).
  */
 export const APPSYNC_REALTIME: RealtimeOptions = {
   connectionTimeoutMs: 300_000,
@@ -33,11 +34,22 @@ export const APPSYNC_REALTIME: RealtimeOptions = {
   maxBufferedBytes: 8 * 1024 * 1024,
 };
 
-/** Close codes: 4408 as in the GraphQL over WebSocket protocol for a missing init; 1008 (policy) for a slow consumer. */
+/** Close codes: 4408 as in the GraphQL over WebSocket protocol for a connection that never began; 1008 (policy) for a slow consumer. */
 const INIT_TIMEOUT_CLOSE = 4408;
 const SLOW_CONSUMER_CLOSE = 1008;
 
 const SUBPROTOCOL = "graphql-ws";
+/**
+ * The largest real-time message taken, in bytes (ours; AppSync documents none): a client sends only
+ * `connection_init`, `start` (whose query is at most `MAX_QUERY_CHARACTERS`) and `stop`, and ours are
+ * under 4 KB. A connection may hold one message this large while it arrives, however slowly.
+ */
+export const MAX_REALTIME_MESSAGE_BYTES = 2 * MAX_QUERY_CHARACTERS;
+/**
+ * The longest subscription id taken, in characters (ours; AppSync documents none): a connection keeps
+ * each id and repeats it in every data message. Clients use UUIDs (Amplify JS) or counters.
+ */
+export const MAX_SUBSCRIPTION_ID_CHARACTERS = 128;
 
 type ProtocolError = Pick<AppSyncError, "errorType" | "message"> | AppSyncError;
 
@@ -73,13 +85,18 @@ function parseObject(text: unknown): Record<string, unknown> | null {
   }
 }
 
-/** One client connection speaking AppSync's real-time protocol. */
+/**
+ * One client connection speaking AppSync's real-time protocol. `connection_init` is optional: "If
+ * connection_init is sent, the client waits for" the `connection_ack`; a client may also start
+ * subscribing at once (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html).
+ */
 class RealtimeConnection {
-  private initialized = false;
+  /** Whether the client has begun, with `connection_init` or a `start`: keep-alives flow from then on. */
+  private begun = false;
   /** Subscription id → the live subscription, or the token of the `start` being processed for it. */
   private readonly subscriptions = new Map<string, ActiveSubscription | symbol>();
   private keepAlive?: NodeJS.Timeout;
-  private readonly initDeadline: NodeJS.Timeout;
+  private readonly beginDeadline: NodeJS.Timeout;
 
   constructor(
     private readonly socket: WebSocket,
@@ -91,9 +108,9 @@ class RealtimeConnection {
       this.receive(isBinary ? null : data.toString()).catch((error: Error) => this.error([{ errorType: "InternalFailure", message: error.message }]));
     });
     socket.on("close", () => this.end());
-    this.initDeadline = setTimeout(() => {
+    this.beginDeadline = setTimeout(() => {
       this.end();
-      socket.close(INIT_TIMEOUT_CLOSE, `connection_init not received within ${options.connectionInitTimeoutMs / 1000} s`);
+      socket.close(INIT_TIMEOUT_CLOSE, `Neither connection_init nor start received within ${options.connectionInitTimeoutMs / 1000} s`);
     }, options.connectionInitTimeoutMs);
   }
 
@@ -128,23 +145,25 @@ class RealtimeConnection {
   }
 
   private init(): void {
-    if (!this.initialized) {
-      this.initialized = true;
-      clearTimeout(this.initDeadline);
-      this.keepAlive = setInterval(() => this.send({ type: "ka" }), this.options.keepAliveMs);
-    }
+    this.begin();
     this.send({ type: "connection_ack", payload: { connectionTimeoutMs: this.options.connectionTimeoutMs } });
     this.send({ type: "ka" });
   }
 
+  /** The client has begun: no deadline any more, keep-alives from now on (not once the socket is closing: nothing would stop them). */
+  private begin(): void {
+    if (this.begun || this.socket.readyState !== this.socket.OPEN) return;
+    this.begun = true;
+    clearTimeout(this.beginDeadline);
+    this.keepAlive = setInterval(() => this.send({ type: "ka" }), this.options.keepAliveMs);
+  }
+
   private async start(rawId: unknown, rawPayload: unknown): Promise<void> {
-    if (typeof rawId !== "string" || rawId === "") {
-      return this.error([{ errorType: "UnsupportedOperation", message: "start needs a non-empty string id" }]);
+    this.begin();
+    if (typeof rawId !== "string" || rawId === "" || rawId.length > MAX_SUBSCRIPTION_ID_CHARACTERS) {
+      return this.error([{ errorType: "UnsupportedOperation", message: `start needs a string id of 1 to ${MAX_SUBSCRIPTION_ID_CHARACTERS} characters` }]);
     }
     const id = rawId;
-    if (!this.initialized) {
-      return this.error([{ errorType: "UnsupportedOperation", message: "start not supported before connection_init: send connection_init and wait for connection_ack" }], id);
-    }
     if (this.subscriptions.has(id)) {
       return this.error([{ errorType: "DuplicatedOperationError", message: `Duplicated operation with id ${id}` }], id);
     }
@@ -216,7 +235,7 @@ class RealtimeConnection {
   /** Drops every subscription and timer; called when the socket closes or is being closed. */
   end(): void {
     clearInterval(this.keepAlive);
-    clearTimeout(this.initDeadline);
+    clearTimeout(this.beginDeadline);
     for (const subscription of this.subscriptions.values()) if (typeof subscription === "object") this.api.subscriptions.remove(subscription);
     this.subscriptions.clear();
   }
@@ -231,7 +250,7 @@ export class RealtimeEndpoint {
   private readonly server = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: MAX_REQUEST_BYTES,
+    maxPayload: MAX_REALTIME_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
@@ -259,7 +278,7 @@ export class RealtimeEndpoint {
     // A frame over maxPayload or not valid WebSocket makes ws close the connection and emit
     // `error`: without a listener that would throw and stop the server.
     socket.on("error", () => {});
-    // Hold the client's first frames (connection_init) until the handshake is authenticated.
+    // Hold the client's first frames (connection_init, start) until the handshake is authenticated.
     socket.pause();
     const caller = headers && (await authenticate({ method: "POST", path: "/graphql/connect", headers, body: "{}" }, this.secrets, sourceIp));
     if (!caller) {

@@ -17,10 +17,11 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { DataSourceKind, PipelineFunction, ResolverField } from "../../infra/resolverBundle";
-import { AUTH_TYPE } from "../../resolvers/lib/rules";
+import { AUTH_TYPE, SUBSCRIPTION_PAYLOAD_BYTES } from "../../resolvers/lib/rules";
 import type { Caller } from "./auth";
 import { FieldError, REQUEST_ERROR_TYPE, requestError, toAppSyncError, type AppSyncError } from "./appSyncErrors";
-import { DocumentCache } from "./documentCache";
+import { stringifyWithin } from "./boundedJson";
+import { DocumentStore, type DocumentLease } from "./documentStore";
 import { checkFieldDepth, checkResolverCount, introspectionDepthError, type RequestLimits } from "./requestLimits";
 import { runPipeline, runResolver, type DataSource, type Invalidation, type LoadedResolver, type ResolverOutcome } from "./resolverRuntime";
 import type { LocalSchema } from "./schema";
@@ -64,6 +65,9 @@ export interface RegionalApiOptions {
 
 type Phase = "operation" | "subscribe" | "deliver";
 
+/** What executing a parsed document takes of the request besides the document. */
+type ExecutedRequest = Pick<GraphQLRequest, "variables" | "operationName">;
+
 interface OperationContext {
   readonly caller: Caller;
   readonly phase: Phase;
@@ -79,15 +83,22 @@ interface OperationContext {
 }
 
 /**
- * The largest request the local runtime takes, in bytes: an HTTP body, a WebSocket message, a query.
- * Ours (AppSync documents no figure we could find): four times the largest legitimate request, a
- * publish whose data is at the limit.
+ * The largest HTTP request body the local runtime takes, in bytes. Ours (AppSync documents no
+ * figure we could find): four times the largest legitimate request, a publish whose data is at the limit.
  */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
-/** Query text kept parsed, in all; a parsed document takes up to ~85 times its text in memory. */
-const DOCUMENT_CACHE_CHARACTERS = 512 * 1024;
-/** Larger queries are parsed for each request and never kept (our clients' are well under 1 KB). */
-const CACHED_QUERY_MAX_CHARACTERS = 16 * 1024;
+/**
+ * The longest query text parsed, in characters (ours; AppSync documents none): our clients' are
+ * under 1 KB, and a parsed document takes up to about 100 times its text in memory.
+ */
+export const MAX_QUERY_CHARACTERS = 32 * 1024;
+/**
+ * Query text whose parsed documents one API holds at once, in characters (ours): requests in
+ * flight, live subscriptions and documents kept for reuse together, so at most about 50 MB parsed.
+ */
+export const DOCUMENT_BUDGET_CHARACTERS = 512 * 1024;
+/** The part of that budget kept parsed for reuse while no request or subscription uses it. */
+const IDLE_DOCUMENT_CHARACTERS = 128 * 1024;
 
 type Fragments = GraphQLResolveInfo["fragments"];
 
@@ -116,7 +127,9 @@ export function selectionSetList(selectionSet: SelectionSetNode | undefined, fra
  */
 export class RegionalApi {
   readonly subscriptions: SubscriptionRegistry;
-  private readonly documents = new DocumentCache<DocumentNode | AppSyncError[]>(DOCUMENT_CACHE_CHARACTERS, CACHED_QUERY_MAX_CHARACTERS);
+  private readonly documents = new DocumentStore<DocumentNode | AppSyncError[]>(DOCUMENT_BUDGET_CHARACTERS, IDLE_DOCUMENT_CHARACTERS, (query) =>
+    this.parseAndValidate(query),
+  );
 
   constructor(private readonly options: RegionalApiOptions) {
     this.subscriptions = new SubscriptionRegistry(options.schema.subscribedMutations);
@@ -124,7 +137,16 @@ export class RegionalApi {
 
   /** Runs a query or mutation; a mutation's result then fires the subscriptions it triggers. */
   async execute(request: GraphQLRequest, caller: Caller, headers: Record<string, string> = {}): Promise<AppSyncResponse> {
-    const document = this.prepare(request.query);
+    const lease = this.acquireDocument(request.query);
+    if (Array.isArray(lease)) return { errors: lease };
+    try {
+      return await this.executeDocument(lease.value, request, caller, headers);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async executeDocument(document: DocumentNode | AppSyncError[], request: GraphQLRequest, caller: Caller, headers: Record<string, string>): Promise<AppSyncResponse> {
     if (Array.isArray(document)) return { errors: document };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) return { errors: [requestError("The request names no operation the document defines.", REQUEST_ERROR_TYPE)] };
@@ -145,7 +167,24 @@ export class RegionalApi {
    * refuse it or set filters) and registers it. @returns the errors when it was refused.
    */
   async subscribe(request: GraphQLRequest, caller: Caller, sink: SubscriptionSink): Promise<{ errors: AppSyncError[] } | { subscription: ActiveSubscription }> {
-    const document = this.prepare(request.query);
+    const lease = this.acquireDocument(request.query);
+    if (Array.isArray(lease)) return { errors: lease };
+    const outcome = await this.subscribeDocument(lease, request, caller, sink).catch((error: Error) => {
+      lease.release();
+      throw error;
+    });
+    if ("errors" in outcome) lease.release();
+    return outcome;
+  }
+
+  /** `subscribe` with the document held: the subscription keeps it until it is removed. */
+  private async subscribeDocument(
+    lease: DocumentLease<DocumentNode | AppSyncError[]>,
+    request: GraphQLRequest,
+    caller: Caller,
+    sink: SubscriptionSink,
+  ): Promise<{ errors: AppSyncError[] } | { subscription: ActiveSubscription }> {
+    const document = lease.value;
     if (Array.isArray(document)) return { errors: document };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (operation?.operation !== "subscription") {
@@ -159,45 +198,59 @@ export class RegionalApi {
     const response = this.response(result, context);
     if (response.errors || !context.subscription) return { errors: response.errors ?? [] };
     const { fieldName, args, variables, outcome } = context.subscription;
+    // What rendering needs of the request, kept for the subscription's life: not the query text or undeclared variables.
+    const replayed = { variables: declaredVariables(operation, request.variables), operationName: request.operationName };
     const subscription: ActiveSubscription = {
       fieldName,
       args,
       filter: outcome.subscriptionFilter,
       invalidationFilter: outcome.invalidationFilter,
       // The coerced variables: the client's own may hold anything, such as unused values nested past the stack.
-      shapeKey: JSON.stringify([request.query, request.operationName ?? null, variables, caller.mode]),
-      render: (value) => JSON.stringify(this.render(document, request, caller, fieldName, value)),
+      shapeKey: JSON.stringify([lease.documentId, request.operationName ?? null, variables, caller.mode]),
+      render: (value) => stringifyWithin(this.render(document, replayed, caller, fieldName, value), SUBSCRIPTION_PAYLOAD_BYTES),
       deliver: sink.deliver,
       invalidate: sink.invalidate,
+      release: lease.release,
     };
     this.subscriptions.add(subscription);
     return { subscription };
   }
 
   /** Executes a subscription's selection set against one mutation result (synchronously: no resolvers run). */
-  private render(document: DocumentNode, request: GraphQLRequest, caller: Caller, fieldName: string, value: unknown): AppSyncResponse {
+  private render(document: DocumentNode, request: ExecutedRequest, caller: Caller, fieldName: string, value: unknown): AppSyncResponse {
     const context = this.context(caller, "deliver", {});
     const result = execute(this.executionArgs(document, request, context, { [fieldName]: value })) as ExecutionResult;
     return this.response(result, context);
   }
 
-  /** Parses and validates a query (its size checked first), or finds it in the cache. */
-  private prepare(query: unknown): DocumentNode | AppSyncError[] {
+  /**
+   * The query's document (parsed and validated, or its errors), held until the lease is released;
+   * refused before parsing when the query is too long or the API's documents would go past their budget.
+   */
+  private acquireDocument(query: unknown): DocumentLease<DocumentNode | AppSyncError[]> | AppSyncError[] {
     if (typeof query !== "string" || query.trim() === "") return [requestError("The request has no query.", REQUEST_ERROR_TYPE)];
-    const bytes = Buffer.byteLength(query);
-    if (bytes > MAX_REQUEST_BYTES) return [requestError(`The query is ${bytes} bytes; the limit is ${MAX_REQUEST_BYTES} bytes.`, "PayloadTooLarge")];
-    const cached = this.documents.get(query);
-    if (cached) return cached;
-    let prepared: DocumentNode | AppSyncError[];
+    if (query.length > MAX_QUERY_CHARACTERS) {
+      return [requestError(`The query is ${query.length} characters long; this API parses queries of up to ${MAX_QUERY_CHARACTERS} characters.`, "QueryTooLarge")];
+    }
+    const lease = this.documents.acquire(query);
+    if (lease) return lease;
+    return [
+      requestError(
+        `The query (${query.length} characters) was not parsed: this API already holds ${this.documents.size} characters of distinct queries ` +
+          `in requests, subscriptions and its cache, and its limit is ${DOCUMENT_BUDGET_CHARACTERS}. Retry once some end, or send a query already in use.`,
+        "QueryBudgetExceeded",
+      ),
+    ];
+  }
+
+  private parseAndValidate(query: string): DocumentNode | AppSyncError[] {
     try {
       const document = parse(query);
       const problems = validate(this.options.schema.schema, document);
-      prepared = problems.length ? problems.map((error) => toAppSyncError(error, REQUEST_ERROR_TYPE)) : document;
+      return problems.length ? problems.map((error) => toAppSyncError(error, REQUEST_ERROR_TYPE)) : document;
     } catch (error) {
-      prepared = [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
+      return [toAppSyncError(error as GraphQLError, REQUEST_ERROR_TYPE)];
     }
-    this.documents.set(query, prepared);
-    return prepared;
   }
 
   /** AppSync's depth limit on introspection, which the field resolver does not see (see `introspectionDepthError`). */
@@ -212,7 +265,7 @@ export class RegionalApi {
     return { caller, phase, headers, appended: [], fired: [], invalidations: [], resolversRun: 0 };
   }
 
-  private executionArgs(document: DocumentNode, request: GraphQLRequest, context: OperationContext, rootValue: Record<string, unknown>) {
+  private executionArgs(document: DocumentNode, request: ExecutedRequest, context: OperationContext, rootValue: Record<string, unknown>) {
     return {
       schema: this.options.schema.schema,
       document,
@@ -290,6 +343,15 @@ export class RegionalApi {
     }
     return outcome.result;
   }
+}
+
+/** The variables the operation declares, as the client sent them; a client may send any others too, and they are ignored. */
+function declaredVariables(operation: OperationDefinitionNode, variables: GraphQLRequest["variables"]): Record<string, unknown> {
+  return Object.fromEntries(
+    (operation.variableDefinitions ?? []).flatMap(({ variable }) =>
+      variables && Object.hasOwn(variables, variable.name.value) ? [[variable.name.value, variables[variable.name.value]]] : [],
+    ),
+  );
 }
 
 function pathOf(info: GraphQLResolveInfo): (string | number)[] {

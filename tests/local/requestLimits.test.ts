@@ -94,7 +94,8 @@ describe("local runtime: AppSync's query depth and resolver count limits", funct
   it("starts a subscription whose unused variables nest past the stack, and serves on", async () => {
     const client = await RealtimeClient.connect(region(limited), key(limited));
     const start = await client.startMessage("odd", SUBSCRIBE_ALL, { name: "odd" });
-    const data = `{"query":${JSON.stringify(SUBSCRIBE_ALL)},"variables":{"name":"odd","unused":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`;
+    // 30,000 levels (within the real-time message limit): JSON.stringify overflows the stack at 10,000.
+    const data = `{"query":${JSON.stringify(SUBSCRIBE_ALL)},"variables":{"name":"odd","unused":${"[".repeat(30_000)}${"]".repeat(30_000)}}}`;
     client.send({ ...start, payload: { ...start.payload, data } });
     expect((await client.next((message) => message.id === "odd")).type).to.equal("start_ack");
     await graphql(region(limited), key(limited), PUBLISH, { name: "odd", data: "1" });
