@@ -18,6 +18,8 @@ export interface ClientOutputs {
   credentials?: StaticCredentials;
   /** PEM file of the local runtime's self-signed certificate, to trust for its https/wss URLs. */
   certificateFile?: string;
+  /** How long history is kept (the stack output `historyRetentionHours`; 0: history off). */
+  historyRetentionHours?: number;
 }
 
 /** Where `npm start` writes the local runtime's outputs, in the project root. */
@@ -108,10 +110,15 @@ function parseOutputs(json: string, origin: string): ClientOutputs {
       }
     }
   }
+  const retention = outputs.historyRetentionHours;
+  if (retention !== undefined && (typeof retention !== "number" || !(retention >= 0))) {
+    throw new ClientError(`Outputs from ${origin}: "historyRetentionHours" is ${JSON.stringify(retention)}, not a number of hours ≥ 0.`, 2);
+  }
   return {
     regions,
     credentials: outputs.credentials,
     certificateFile: outputs.certificateFile,
+    historyRetentionHours: retention,
   };
 }
 
