@@ -15,6 +15,7 @@ import { PaginationTokens } from "./dynamodb/paginationToken";
 import { EventBus } from "./eventbridge/bus";
 import { eventBridgeDataSource } from "./eventbridge/dataSource";
 import { openLocalState } from "./localState";
+import { OUTAGE_PATH, Outages, type RegionParts } from "./outage";
 import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
 import { listenRegion, type RegionServer } from "./regionServer";
 import { readStackConfig } from "./stackConfig";
@@ -55,6 +56,12 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   readonly outputs: LocalOutputs;
+  /**
+   * Takes `region` down (the outage rehearsal) or brings it back: down, its port refuses new
+   * connections and drops open ones, its bus neither receives nor forwards, its history replica
+   * stops replicating. Also `POST /local/outage?region=R&seconds=N` (IAM) on any region's port.
+   */
+  setRegionDown(region: string, down: boolean): Promise<void>;
   /** Closes every socket and server; resolves once all are closed. */
   stop(): Promise<void>;
 }
@@ -146,7 +153,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const servers: RegionServer[] = [];
   const endpoints: RealtimeEndpoint[] = [];
-  const outputs: LocalOutputs = { regions: {}, credentials, certificateFile: certificate.certificateFile };
+  const parts = new Map<string, RegionParts>();
+  const outages = new Outages(parts, history, log);
+  const outputs: LocalOutputs = { regions: {}, historyRetentionHours, credentials, certificateFile: certificate.certificateFile };
   try {
     for (const [index, region] of regions.entries()) {
       const api = apis.get(region) as RegionalApi;
@@ -159,12 +168,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         basePort === 0 ? 0 : basePort + index,
         certificate,
         {
-          request: graphqlHttpHandler(api, secrets, { "/dead-letters": () => bus.deadLetters }),
+          request: graphqlHttpHandler(api, secrets, {
+            "/dead-letters": { method: "GET", handle: () => bus.deadLetters },
+            [OUTAGE_PATH]: outages.route(),
+          }),
           upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
         },
         options.firstByteTimeoutMs,
       );
       servers.push(server);
+      parts.set(region, { server, bus });
       const origin = `127.0.0.1:${server.port}`;
       const regionOutputs: RegionOutputs = {
         graphqlUrl: `https://${origin}/graphql`,
@@ -191,8 +204,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let stopped: Promise<void> | undefined;
   return {
     outputs,
+    setRegionDown: (region, down) => outages.setDown(region, down),
     stop: () =>
       (stopped ??= (async () => {
+        outages.close();
         for (const bus of buses.values()) bus.close();
         for (const endpoint of endpoints) endpoint.close();
         await Promise.all(servers.map((server) => server.close()));

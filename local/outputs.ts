@@ -16,6 +16,8 @@ export interface RegionOutputs {
 /** What the local runtime writes to `.globalws/local-outputs.json`: the contract shape plus local extras. */
 export interface LocalOutputs {
   readonly regions: Record<string, RegionOutputs>;
+  /** How long history is kept (0: off), as the deployed stack's output of the same name. */
+  readonly historyRetentionHours: number;
   /** Local IAM credentials (`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`) every region accepts. */
   readonly credentials: Credentials;
   /** The self-signed certificate the https/wss endpoints serve, for clients to trust. */
@@ -40,6 +42,7 @@ export function describeOutputs(outputs: LocalOutputs, outputsFile: string | nul
     ...lines,
     `IAM credentials: AWS_ACCESS_KEY_ID=${outputs.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${outputs.credentials.secretAccessKey}`,
     `TLS certificate: ${outputs.certificateFile} (e.g. NODE_EXTRA_CA_CERTS=${outputs.certificateFile})`,
+    outputs.historyRetentionHours > 0 ? `History kept ${outputs.historyRetentionHours} h. Rehearse an outage: npx globalws outage REGION --seconds N` : "History off. Rehearse an outage: npx globalws outage REGION --seconds N",
     ...(outputsFile ? [`Outputs written to ${outputsFile}`] : []),
   ];
 }

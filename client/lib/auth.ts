@@ -85,6 +85,7 @@ function iamSigner(region: string, credentials: CredentialsProvider): RequestSig
         hostname: target.hostname,
         port: target.port ? Number(target.port) : undefined,
         path: target.pathname,
+        query: Object.fromEntries(target.searchParams),
         headers: { host: target.host, accept: "application/json, text/javascript", "content-type": JSON_CONTENT_TYPE },
         body,
       });

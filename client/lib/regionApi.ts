@@ -1,6 +1,7 @@
 import { requestSigner } from "./auth";
 import { systemClock } from "./clock";
 import { credentialsFor } from "./credentials";
+import { readHistory } from "./history";
 import { nodeTransport } from "./nodeTransport";
 import { UNSUBSCRIBE, decodeMessage, type DecodedMessage, type UnsubscribedChannel } from "./operations";
 import { readTrustedCertificate, selectRegion, type ClientOutputs } from "./outputs";
@@ -42,6 +43,11 @@ export class RegionApi {
   /** Publishes `data` (any JSON value) on channel `name`, with the message id `id` when given. */
   publish(name: string, data: unknown, id?: string): Promise<DecodedMessage> {
     return this.client.publish(name, data, id);
+  }
+
+  /** Every stored message of channel `name` published at or after `since` (default: all kept), oldest first, page after page. */
+  async *history(name: string, since?: string): AsyncGenerator<DecodedMessage> {
+    for await (const message of readHistory(this.client, name, since)) yield decodeMessage(message);
   }
 
   /** Closes every subscription to channel `name`, in every region (signed with IAM). */

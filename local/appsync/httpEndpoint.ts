@@ -37,8 +37,28 @@ function readBody(request: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** Extra GET routes a region serves next to GraphQL, to IAM callers only (the dead-letter list: reading an SQS queue needs IAM). */
-export type IamRoutes = Record<string, () => unknown>;
+/** A route a region serves next to GraphQL, to IAM callers only; it may throw a `RouteError`. */
+export interface IamRoute {
+  readonly method: "GET" | "POST";
+  handle(query: URLSearchParams): unknown;
+}
+
+/** A request an IAM route refuses (answered with `status` and the message as AppSync words errors). */
+export class RouteError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+    readonly errorType = "BadRequest",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Extra routes a region serves next to GraphQL, to IAM callers only: the dead-letter list (reading an
+ * SQS queue needs IAM) and the local outage control.
+ */
+export type IamRoutes = Record<string, IamRoute>;
 
 /**
  * `POST /graphql` as AppSync serves it: API key (`x-api-key`) or SigV4 (`Authorization`), a 401
@@ -59,13 +79,18 @@ export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, iamRou
     const authenticated = (body: string): Promise<Caller | null> => authenticate(signed(body), secrets, request.socket.remoteAddress);
 
     const route = iamRoutes[url.pathname];
-    if (route && request.method === "GET") {
+    if (route && request.method === route.method) {
       const mode = authModeFromHeaders(headers, secrets);
       if (mode === "API_KEY") {
         return send(response, 403, { errors: [requestError(`${url.pathname} needs IAM (SigV4) credentials, as reading an SQS queue does; an API key is not enough.`, "AccessDeniedException")] }, true);
       }
       if (!mode || !(await authenticated(""))) return send(response, 401, NOT_AUTHORIZED_BODY, true);
-      return send(response, 200, route());
+      try {
+        return send(response, 200, await route.handle(url.searchParams));
+      } catch (error) {
+        if (!(error instanceof RouteError)) throw error;
+        return send(response, error.status, { errors: [requestError(error.message, error.errorType)] });
+      }
     }
     if (url.pathname !== "/graphql") return send(response, 404, { errors: [requestError(`No route ${url.pathname}: use POST /graphql`, "NotFoundException")] });
     if (request.method !== "POST") return send(response, 405, { errors: [requestError("Use POST for /graphql", "MethodNotAllowed")] });
