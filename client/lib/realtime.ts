@@ -115,13 +115,15 @@ export class RealtimeConnection {
     return { stop: () => this.send({ id, type: "stop" }) };
   }
 
-  /** Closes the socket; open subscriptions end without a callback. */
+  /** Closes the socket; open subscriptions end without a callback, a `start` still waiting for its ack fails. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.clock.clearTimeout(this.keepAliveTimer);
+    const pending = [...this.pendingStarts.values()];
     this.pendingStarts.clear();
     this.handlers.clear();
+    for (const start of pending) start.reject(new NetworkError("The real-time connection was closed.", "closed"));
     this.detach();
     this.socket.close(1000);
   }
