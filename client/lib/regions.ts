@@ -22,10 +22,12 @@ export type BrowserRegion = Pick<RegionEndpoints, "graphqlUrl" | "realtimeUrl" |
 /** What the web server serves as `/outputs.json`: no credentials, no infrastructure ARNs. */
 export interface BrowserOutputs {
   regions: Record<string, BrowserRegion>;
+  /** How long history is kept, when the outputs say. */
+  historyRetentionHours?: number;
 }
 
-/** The browser's view of `regions`. */
-export function browserOutputs(regions: RegionsMap): BrowserOutputs {
+/** The browser's view of the outputs: each region's public endpoints and API key, and the history retention. */
+export function browserOutputs(regions: RegionsMap, historyRetentionHours?: number): BrowserOutputs {
   return {
     regions: Object.fromEntries(
       Object.entries(regions).map(([name, { graphqlUrl, realtimeUrl, apiKey }]) => [
@@ -33,5 +35,6 @@ export function browserOutputs(regions: RegionsMap): BrowserOutputs {
         { graphqlUrl, realtimeUrl, apiKey },
       ]),
     ),
+    ...(historyRetentionHours === undefined ? {} : { historyRetentionHours }),
   };
 }

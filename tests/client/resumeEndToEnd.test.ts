@@ -12,6 +12,7 @@ import type { ChannelSubscription } from "../../client/lib/subscription";
 import type { Transport } from "../../client/lib/transport";
 import { GlobalWsClient } from "../../client/lib/client";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local";
+import { basePortOf, startOnConsecutivePorts } from "./support/consecutivePorts";
 
 const WEST = "us-west-2";
 const EUROPE = "eu-west-1";
@@ -134,7 +135,8 @@ describe("client library end to end: resume and failover against the local runti
   it("resumes after the whole runtime restarts, and catches up what was published before it reconnected", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "globalws-restart-"));
     stateDirs.push(stateDir);
-    const basePort = await startOnFreePorts(stateDir);
+    stack = await startOnConsecutivePorts({ regions: [WEST, EUROPE], channels: [], stateDir, outputsFile: null, log: () => {} });
+    const basePort = basePortOf(stack);
     const outputs = stack.outputs;
     const subscribers = [WEST, EUROPE].map((home) => subscribe(createNodeClient(outputs, { home, settings: FAST }), "restart"));
     await Promise.all(subscribers.map((subscriber) => subscriber.live));
@@ -152,17 +154,4 @@ describe("client library end to end: resume and failover against the local runti
       expect(seen.events.some((event) => event.startsWith("resumed"))).to.equal(true);
     }
   });
-
-  /** Starts the stack on two consecutive free ports (a restart needs the same ones); returns the first. */
-  async function startOnFreePorts(stateDir: string): Promise<number> {
-    for (let attempt = 0; ; attempt += 1) {
-      const basePort = 30_000 + Math.floor(Math.random() * 20_000);
-      try {
-        stack = await startLocalStack({ regions: [WEST, EUROPE], channels: [], basePort, stateDir, outputsFile: null, log: () => {} });
-        return basePort;
-      } catch (error) {
-        if (attempt === 10 || !/in use/.test((error as Error).message)) throw error;
-      }
-    }
-  }
 });

@@ -59,6 +59,7 @@ describe("web app in Chromium, against two local regions", function () {
     await page.goto(app.url);
     const served = await page.evaluate(() => fetch("/outputs.json").then((response) => response.text()));
     expect(JSON.parse(served)).to.deep.equal({
+      historyRetentionHours: 24,
       regions: Object.fromEntries(
         Object.entries(stack.outputs.regions).map(([region, api]) => [
           region,
