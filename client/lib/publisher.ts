@@ -64,7 +64,7 @@ export class Publisher {
         return message;
       } catch (error) {
         if (isPermanent(error)) throw error;
-        let retryInMs = backoffDelay(attempt, settings.backoff, random);
+        let retryInMs: number;
         if (tryingHome) {
           // Home still fails: straight back to the region that worked, and home again later.
           tryingHome = false;
@@ -73,11 +73,14 @@ export class Publisher {
           retryInMs = 0;
         } else {
           failuresHere += 1;
-          attempt += 1;
-          if (this.regions.length > 1 && failuresHere >= settings.failoverAfter) {
+          const switching = this.regions.length > 1 && failuresHere >= settings.failoverAfter;
+          if (switching) {
             index = (index + 1) % this.regions.length;
             failuresHere = 0;
           }
+          // As a subscription does: a new region gets the shortest delay, the attempts go on counting.
+          retryInMs = backoffDelay(switching ? 0 : attempt, settings.backoff, random);
+          attempt += 1;
         }
         if (clock.now() - started + retryInMs > settings.publishTimeoutMs) throw error;
         options.onRetry?.({ region, nextRegion: this.regions[index], error: error as Error, retryInMs });

@@ -401,9 +401,11 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     }
     if (leg.phase !== "live") this.failuresHere += 1;
     const keepAliveLost = error instanceof NetworkError && error.reason === "keepAlive";
-    if (this.regions.length > 1 && (keepAliveLost || this.failuresHere >= this.context.settings.failoverAfter)) this.failOver(leg.region);
+    const switching = this.regions.length > 1 && (keepAliveLost || this.failuresHere >= this.context.settings.failoverAfter);
+    if (switching) this.failOver(leg.region);
     const next = this.regions[this.regionIndex];
-    const retryInMs = backoffDelay(this.attempt, this.context.settings.backoff, this.context.random);
+    // A new region gets the first, shortest delay; the attempts go on counting, so a client that finds every region down still backs off to the maximum.
+    const retryInMs = backoffDelay(switching ? 0 : this.attempt, this.context.settings.backoff, this.context.random);
     this.attempt += 1;
     this.setState("reconnecting", reason, retryInMs);
     this.emit("reconnecting", { region: next, attempt: this.attempt, retryInMs, reason });
