@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { RegionApi } from "../../client/lib/regionApi";
 import { startLocalStackFixture, type LocalStackFixture } from "./localStackFixture";
 import { nextLine, run, start } from "./support/cliProcess";
+import { waitFor } from "./support/waitFor";
 
 const REGIONS = ["us-west-2", "eu-west-1", "ap-southeast-2"];
 
@@ -68,14 +69,14 @@ describe("command-line client: history, ids, resume and failover (local runtime)
     try {
       await nextLine(subscriber.stderr!, /^Subscribed to "chat\.since" in us-west-2/);
       await api("eu-west-1").publish("chat.since", "live");
-      while (!stdout.includes('"live"')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => stdout.includes('"live"'), "the live message printed");
       expect(jsonLines(stdout).map((message) => message.data)).to.deep.equal(["before", "live"]);
     } finally {
       subscriber.kill();
     }
   });
 
-  it("subscribe fails over when its region goes down (globalws outage), says so on stderr, and prints every message once", async () => {
+  it("subscribe fails over when its region goes down, says so on stderr, and prints every message once", async () => {
     const subscriber = start(["subscribe", "chat.outage", "--region", "eu-west-1", ...outputs]);
     let stdout = "";
     let stderr = "";
@@ -84,20 +85,26 @@ describe("command-line client: history, ids, resume and failover (local runtime)
     try {
       await nextLine(subscriber.stderr!, /^Subscribed to "chat\.outage" in eu-west-1/);
       await api("us-west-2").publish("chat.outage", "before");
-      const outage = run(["outage", "eu-west-1", "--seconds", "3", ...outputs], { env: fixture.credentialsEnv });
-      await nextLine(subscriber.stderr!, /^Connection for "chat\.outage" lost/);
+      await waitFor(() => stdout.includes('"before"'), "the first message printed");
+      await fixture.stack.setRegionDown("eu-west-1", true);
       await api("us-west-2").publish("chat.outage", "during");
       await nextLine(subscriber.stderr!, /^Resumed "chat\.outage" in us-west-2 after [\d.]+ s: caught up/);
-      const ended = await outage;
-      expect(ended.code, ended.stderr).to.equal(0);
-      expect(ended.stdout).to.match(/^eu-west-1 is down until \S+ \(3 s\): connections refused, bus and history replication stopped\.\neu-west-1 is back up\.\n$/);
+      await fixture.stack.setRegionDown("eu-west-1", false);
       await api("ap-southeast-2").publish("chat.outage", "after");
-      while (!stdout.includes('"after"')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => stdout.includes('"after"'), "the message published after the outage printed");
       expect(jsonLines(stdout).map((message) => message.data)).to.deep.equal(["before", "during", "after"]);
+      expect(stderr).to.match(/^Connection for "chat\.outage" lost \(The real-time connection closed\.\); reconnecting to eu-west-1 in \d+ ms\.$/m);
       expect(stderr).to.include("Failed over to us-west-2 (eu-west-1 cannot be reached).");
     } finally {
       subscriber.kill();
+      await fixture.stack.setRegionDown("eu-west-1", false);
     }
+  });
+
+  it("outage takes a region of the local runtime down for --seconds and waits until it is back", async () => {
+    const result = await run(["outage", "eu-west-1", "--seconds", "1", ...outputs], { env: fixture.credentialsEnv });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^eu-west-1 is down until \S+ \(1 s\): connections refused, bus and history replication stopped\.\neu-west-1 is back up\.\n$/);
   });
 
   it("smoke --outage takes a region down mid-run, and every subscriber still delivers every acknowledged message once", async () => {

@@ -13,21 +13,13 @@ import type { Transport } from "../../client/lib/transport";
 import { GlobalWsClient } from "../../client/lib/client";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../local";
 import { basePortOf, startOnConsecutivePorts } from "./support/consecutivePorts";
+import { waitFor } from "./support/waitFor";
 
 const WEST = "us-west-2";
 const EUROPE = "eu-west-1";
 
 /** Short delays, so that resumes happen within the test (no assertion depends on them). */
 const FAST: Partial<ResumeSettings> = { backoff: { minMs: 20, maxMs: 250 }, failoverAfter: 2, homeRetryMs: 400, settleMs: 200 };
-
-/** Waits until `check` holds (20 s at most). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const giveUp = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > giveUp) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Node's transport, keeping every socket it opens so a test can cut one. */
 function trackingTransport(ca: string): { transport: Transport; sockets: WebSocket[] } {
@@ -96,7 +88,7 @@ describe("client library end to end: resume and failover against the local runti
       published.push((await RegionApi.of(outputs, n % 2 ? WEST : EUROPE).publish("flow", n)).id);
       if (n === 10 || n === 20) sockets[sockets.length - 1].terminate();
     }
-    await until(() => published.every((id) => seen.ids.includes(id)), "every message delivered");
+    await waitFor(() => published.every((id) => seen.ids.includes(id)), "every message delivered");
     expect(once(seen.ids)).to.equal(true);
     expect(seen.events.filter((event) => event.startsWith("resumed"))).to.have.length.of.at.least(2);
   });
@@ -109,7 +101,7 @@ describe("client library end to end: resume and failover against the local runti
     await stack.setRegionDown(WEST, true);
     const during: string[] = [];
     for (let n = 0; n < 5; n += 1) during.push((await RegionApi.of(outputs, EUROPE).publish("regional", `during ${n}`)).id);
-    await until(() => during.every((id) => seen.ids.includes(id)), "messages published during the outage delivered");
+    await waitFor(() => during.every((id) => seen.ids.includes(id)), "messages published during the outage delivered");
     expect(seen.events).to.include(`failover to ${EUROPE}`);
     expect(seen.ids).to.deep.equal([before.id, ...during]);
   });
@@ -122,12 +114,12 @@ describe("client library end to end: resume and failover against the local runti
     await Promise.all([europe.live, west.live]);
     const stranded = await RegionApi.of(outputs, WEST).publish("stranded", "published just before the outage");
     await stack.setRegionDown(WEST, true);
-    await until(() => west.seen.events.includes(`failover to ${EUROPE}`), "the west subscriber failed over");
+    await waitFor(() => west.seen.events.includes(`failover to ${EUROPE}`), "the west subscriber failed over");
     expect(europe.seen.ids).to.deep.equal([]);
 
     await stack.setRegionDown(WEST, false);
-    await until(() => europe.seen.ids.includes(stranded.id), "the stranded message reached Europe");
-    await until(() => west.seen.events.includes(`failover to ${WEST}`), "the west subscriber went home");
+    await waitFor(() => europe.seen.ids.includes(stranded.id), "the stranded message reached Europe");
+    await waitFor(() => west.seen.events.includes(`failover to ${WEST}`), "the west subscriber went home");
     expect(europe.seen.ids).to.deep.equal([stranded.id]);
     expect(west.seen.ids).to.deep.equal([stranded.id]);
   });
@@ -147,7 +139,7 @@ describe("client library end to end: resume and failover against the local runti
     for (const region of [WEST, EUROPE, WEST]) ids.push((await RegionApi.of(stack.outputs, region).publish("restart", `after, in ${region}`)).id);
 
     for (const { seen } of subscribers) {
-      await until(() => ids.every((id) => seen.ids.includes(id)), "every message delivered after the restart");
+      await waitFor(() => ids.every((id) => seen.ids.includes(id)), "every message delivered after the restart");
       expect(seen.ids[0]).to.equal(ids[0]);
       expect(new Set(seen.ids)).to.deep.equal(new Set(ids));
       expect(once(seen.ids)).to.equal(true);

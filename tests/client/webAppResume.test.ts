@@ -82,7 +82,7 @@ describe("web app in Chromium: history, resume and failover", function () {
     const after = [await publish(AWAY, "restart", "after 1"), await publish(HOME, "restart", "after 2")];
     for (const message of after) await page.locator(`[data-id="${message.id}"]`).waitFor({ timeout: 20_000 });
     await subscriptionState(page, "subscribed");
-    await page.getByTestId("resume-note").filter({ hasText: /^Reconnected, caught up \d+ messages?\./ }).waitFor({ timeout: 10_000 });
+    await page.getByTestId("resume-note").filter({ hasText: /^Reconnected( in [a-z0-9-]+)?, caught up \d+ messages?\./ }).waitFor({ timeout: 10_000 });
 
     const ids = await boardIds(page);
     expect(ids).to.have.members([before.id, ...after.map((message) => message.id)]);
