@@ -84,16 +84,6 @@ export class GlobalWsClient {
     return this.context.regions[0];
   }
 
-  /** The regions in failover order, home first. */
-  get regions(): string[] {
-    return [...this.context.regions];
-  }
-
-  /** The region the next publish goes to first (home, unless publishing failed over). */
-  get publishRegion(): string {
-    return this.publisher.region;
-  }
-
   /** One region's API, with this client's auth and transport. */
   region(name: string): RegionClient {
     let client = this.clients.get(name);

@@ -37,11 +37,6 @@ export class Publisher {
     private readonly newId: () => string,
   ) {}
 
-  /** The region the next publish goes to first. */
-  get region(): string {
-    return this.regions[this.current];
-  }
-
   private get regions(): string[] {
     return this.context.failover ? this.context.regions : this.context.regions.slice(0, 1);
   }
