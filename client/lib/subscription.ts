@@ -278,7 +278,8 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
         }
       }
     } catch (error) {
-      if (!(error instanceof GraphqlError && error.errorType === "HistoryDisabled")) throw error;
+      // History off, or a stack deployed before history existed (its schema has no `history` field).
+      if (!(error instanceof GraphqlError && (error.errorType === "HistoryDisabled" || error.errorType === "ValidationError"))) throw error;
       // Without history nothing missed can be read back: any disconnection is a gap.
       gap = plan.kind === "last" ? undefined : { from: iso(fromMs), to: iso(this.now()), reason: "historyDisabled" };
       settleSince = undefined;

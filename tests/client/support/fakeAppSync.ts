@@ -21,8 +21,8 @@ export class FakeAppSync {
   readonly starts: { region: string; authorization: Record<string, string> }[] = [];
   /** Refuse every `start` with these errors. */
   startErrors?: GraphqlErrorEntry[];
-  /** `history` answers HistoryDisabled. */
-  historyDisabled = false;
+  /** `history` answers HistoryDisabled (`off`), or the schema has no such field (`missing`, a stack from before history). */
+  history: "on" | "off" | "missing" = "on";
   /** While set, `history` answers wait for it. */
   historyGate?: Promise<void>;
   /** Sent in `connection_ack`. */
@@ -159,7 +159,8 @@ export class FakeAppSync {
       case "history":
         if (this.historyGate) await this.historyGate;
         if (this.down.has(region)) throw new NetworkError(`Cannot reach https://${region}.test`, "unreachable");
-        if (this.historyDisabled) return json(200, { data: null, errors: [{ errorType: "HistoryDisabled", message: "History is off on this API." }] });
+        if (this.history === "off") return json(200, { data: null, errors: [{ errorType: "HistoryDisabled", message: "History is off on this API." }] });
+        if (this.history === "missing") return json(200, { data: null, errors: [{ errorType: "ValidationError", message: "Validation error of type FieldUndefined: Field 'history' in type 'Query' is undefined" }] });
         return json(200, { data: { history: this.historyPage(region, variables as { name: string; since?: string; limit: number; nextToken?: string | null }) } });
       default:
         return json(400, { errors: [{ errorType: "BadRequest", message: `unknown operation ${query}` }] });
