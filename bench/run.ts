@@ -4,7 +4,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
 import WebSocket from "ws";
-import type { KeyedLocalOutputs, LocalOutputs } from "../local/index";
+import type { LocalOutputs, RegionOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
 import { percentile } from "../client/cli/latencyMatrix";
 import { PUBLISH, SUBSCRIBE } from "../client/lib/operations";
@@ -44,6 +44,13 @@ type Ready = { type: "ready"; outputs?: LocalOutputs; bareUrl?: string };
 const now = () => performance.timeOrigin + performance.now();
 const DRAIN_TIMEOUT_MS = 10_000;
 
+/** A region of the local runtime under test, whose API key the benchmark's clients use. */
+function keyedRegion(ready: Ready, region: string): RegionOutputs & { apiKey: string } {
+  const endpoints = (ready.outputs as LocalOutputs).regions[region];
+  if (endpoints.apiKey === undefined) throw new Error(`The benchmark's clients use API keys; ${region} has none`);
+  return endpoints as RegionOutputs & { apiKey: string };
+}
+
 function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
     const listener = (message: { type: string }) => {
@@ -63,7 +70,7 @@ function subscriber(kind: Server, ready: Ready, region: string, onData: (text: s
       socket = new WebSocket(ready.bareUrl as string);
       socket.once("open", () => resolve(socket));
     } else {
-      const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
+      const endpoints = keyedRegion(ready, region);
       const header = Buffer.from(JSON.stringify({ host: new URL(endpoints.graphqlUrl).host, "x-api-key": endpoints.apiKey })).toString("base64");
       socket = new WebSocket(`${endpoints.realtimeUrl.replace("wss:", "ws:")}?header=${header}&payload=e30=`, ["graphql-ws"]);
       socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
@@ -75,7 +82,7 @@ function subscriber(kind: Server, ready: Ready, region: string, onData: (text: s
       if (message.type === "connection_ack") {
         // The operations every client ships: subscribers and publishers select every field.
         const data = JSON.stringify({ query: SUBSCRIBE, variables: { name: "bench" } });
-        const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
+        const endpoints = keyedRegion(ready, region);
         socket.send(JSON.stringify({ id: "bench", type: "start", payload: { data, extensions: { authorization: { "x-api-key": endpoints.apiKey } } } }));
       }
       if (message.type === "start_ack") resolve(socket);
@@ -90,7 +97,7 @@ async function publish(kind: Server, ready: Ready, region: string, seq: number):
     await fetch(`${ready.bareUrl}/publish`, { method: "POST", body: JSON.stringify({ subscribe: { data, origin: region } }) }).then((response) => response.text());
     return;
   }
-  const endpoints = (ready.outputs as KeyedLocalOutputs).regions[region];
+  const endpoints = keyedRegion(ready, region);
   const response = await fetch(endpoints.graphqlUrl.replace("https:", "http:"), {
     method: "POST",
     headers: { "x-api-key": endpoints.apiKey, "content-type": "application/json" },

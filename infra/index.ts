@@ -55,5 +55,8 @@ export const regions = Object.fromEntries(apis.map((api) => [api.region, {
   deadLetterQueueUrl: api.deadLetterQueueUrl,
 }]));
 
+/** How long history is kept, in hours (0: off): a client says it has a gap when it was away longer. */
+export const historyRetentionHours = config.historyRetentionHours;
+
 /** The CloudWatch dashboard with a row per region. */
 export const dashboardUrl = monitoring.dashboardUrl;

@@ -19,11 +19,12 @@ import { eventBridgeDataSource } from "./eventbridge/dataSource";
 import { openLocalState } from "./localState";
 import { LocalIssuer } from "./oidc/issuer";
 import { loadOrCreateSigningKey, SIGNING_KEY_FILE } from "./oidc/signingKey";
+import { OUTAGE_PATH, Outages, type RegionParts } from "./outage";
 import { describeOutputs, writeOutputs, type LocalOutputs, type RegionOutputs } from "./outputs";
 import { listenRegion, type RegionServer } from "./regionServer";
 import { readStackConfig } from "./stackConfig";
 
-export type { KeyedLocalOutputs, LocalOutputs, RegionOutputs } from "./outputs";
+export type { LocalOutputs, RegionOutputs } from "./outputs";
 export type { LocalIssuerOutputs } from "./oidc/issuer";
 export { mintLocalToken, parseTtl, LocalTokenError, type LocalTokenRequest } from "./oidc/mintToken";
 
@@ -68,6 +69,12 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   readonly outputs: LocalOutputs;
+  /**
+   * Takes `region` down (the outage rehearsal) or brings it back: down, its port refuses new
+   * connections and drops open ones, its bus neither receives nor forwards, its history replica
+   * stops replicating. Also `POST /local/outage?region=R&seconds=N` (IAM) on any region's port.
+   */
+  setRegionDown(region: string, down: boolean): Promise<void>;
   /** Closes every socket and server; resolves once all are closed. */
   stop(): Promise<void>;
 }
@@ -166,7 +173,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const servers: RegionServer[] = [];
   const endpoints: RealtimeEndpoint[] = [];
-  const outputs: LocalOutputs = { regions: {}, credentials, certificateFile: certificate.certificateFile };
+  const parts = new Map<string, RegionParts>();
+  const outages = new Outages(parts, history, log);
+  const outputs: LocalOutputs = { regions: {}, historyRetentionHours, credentials, certificateFile: certificate.certificateFile };
   try {
     for (const [index, region] of regions.entries()) {
       const api = apis.get(region) as RegionalApi;
@@ -180,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         certificate,
         {
           request: graphqlHttpHandler(api, secrets, {
-            iam: { "/dead-letters": () => bus.deadLetters },
+            iam: { "/dead-letters": { method: "GET", handle: () => bus.deadLetters }, [OUTAGE_PATH]: outages.route() },
             // The issuer lives on the first region's port.
             open: index === 0 && issuer ? issuer.routes() : {},
           }),
@@ -189,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         options.firstByteTimeoutMs,
       );
       servers.push(server);
+      parts.set(region, { server, bus });
       const origin = `127.0.0.1:${server.port}`;
       if (index === 0) issuer?.serveAt(`https://${origin}`);
       const regionOutputs: RegionOutputs = {
@@ -221,8 +231,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let stopped: Promise<void> | undefined;
   return {
     outputs: localOutputs,
+    setRegionDown: (region, down) => outages.setDown(region, down),
     stop: () =>
       (stopped ??= (async () => {
+        outages.close();
         for (const bus of buses.values()) bus.close();
         for (const endpoint of endpoints) endpoint.close();
         await Promise.all(servers.map((server) => server.close()));

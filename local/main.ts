@@ -8,7 +8,7 @@ async function main(): Promise<void> {
     return;
   }
   const run = await startLocalRun(options, PROJECT_STATE_DIR, console.log);
-  if (run.web) console.log(`Web app: ${run.web.url}  (self-signed certificate: accept it once, then open one tab per region)`);
+  console.log(`Web app: ${run.web.url}  (self-signed certificate: accept it once, then open one tab per region)`);
   console.log("Ready. Ctrl-C stops.");
   const shutdown = () => {
     run.stop().then(() => process.exit(0), () => process.exit(1));

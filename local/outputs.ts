@@ -18,20 +18,14 @@ export interface RegionOutputs {
 /** What the local runtime writes to `.globalws/local-outputs.json`: the contract shape plus local extras. */
 export interface LocalOutputs {
   readonly regions: Record<string, RegionOutputs>;
+  /** How long history is kept (0: off), as the deployed stack's output of the same name. */
+  readonly historyRetentionHours: number;
   /** Local IAM credentials (`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`) every region accepts. */
   readonly credentials: Credentials;
   /** The self-signed certificate the https/wss endpoints serve, for clients to trust. */
   readonly certificateFile: string;
   /** The local OIDC issuer, when the stack has signed-in users (`globalws:oidc`). */
   readonly oidc?: LocalIssuerOutputs;
-}
-
-/** Outputs whose every region has an API key. */
-export type KeyedLocalOutputs = LocalOutputs & { readonly regions: Record<string, RegionOutputs & { readonly apiKey: string }> };
-
-/** The outputs when every region has an API key (what today's web app and command line need); `null` for a stack without (`apiKeyAccess: none`). */
-export function keyedOutputs(outputs: LocalOutputs): KeyedLocalOutputs | null {
-  return Object.values(outputs.regions).every((region) => region.apiKey !== undefined) ? (outputs as KeyedLocalOutputs) : null;
 }
 
 /** Writes the outputs file (readable by the owner only: it holds secrets). */
@@ -55,6 +49,7 @@ export function describeOutputs(outputs: LocalOutputs, outputsFile: string | nul
     ...(outputs.oidc
       ? [`OIDC issuer: ${outputs.oidc.issuer} (a token: npx globalws token --sub NAME [--groups a,b] [--ttl 1h])`]
       : []),
+    outputs.historyRetentionHours > 0 ? `History kept ${outputs.historyRetentionHours} h. Rehearse an outage: npx globalws outage REGION --seconds N` : "History off. Rehearse an outage: npx globalws outage REGION --seconds N",
     ...(outputsFile ? [`Outputs written to ${outputsFile}`] : []),
   ];
 }

@@ -12,6 +12,12 @@ export interface RegionHandlers {
 /** A listening region port. */
 export interface RegionServer {
   readonly port: number;
+  /**
+   * Down (`true`): stops listening, so new connections are refused (what a client sees of a region
+   * it cannot reach), and drops every open connection (WebSockets included). Up: listens again on
+   * the same port.
+   */
+  setDown(down: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -132,20 +138,38 @@ export async function listenRegion(
     });
   });
   front.maxConnections = guards.maxConnections;
-  await new Promise<void>((resolve, reject) => {
-    front.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`Port ${port} on 127.0.0.1 is in use: stop what uses it, or pick other ports with --port N`) : error),
-    );
-    front.listen(port, "127.0.0.1", () => resolve());
-  });
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      front.once("error", (error: NodeJS.ErrnoException) =>
+        reject(error.code === "EADDRINUSE" ? new Error(`Port ${onPort} on 127.0.0.1 is in use: stop what uses it, or pick other ports with --port N`) : error),
+      );
+      front.listen(onPort, "127.0.0.1", () => resolve());
+    });
+  /** Stops listening and drops every connection; resolves once the port is free. */
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      front.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  await listen(port);
+  const boundPort = (front.address() as net.AddressInfo).port;
+  let down = false;
+  // One change at a time: the port must be free before it is bound again.
+  let changing = Promise.resolve();
+  const change = (value: boolean) =>
+    (changing = changing.then(async () => {
+      if (value === down) return;
+      down = value;
+      await (value ? stopListening() : listen(boundPort));
+    }));
   return {
-    port: (front.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        plain.close();
-        secure.close();
-        front.close(() => resolve());
-      }),
+    port: boundPort,
+    setDown: change,
+    close: async () => {
+      await changing.catch(() => {});
+      plain.close();
+      secure.close();
+      if (!down) await stopListening();
+    },
   };
 }

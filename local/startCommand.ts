@@ -1,7 +1,6 @@
 import { parseArgs } from "util";
 import { startWebApp, type WebApp } from "../client/web/server";
 import { startLocalStack, type LocalStack } from "./index";
-import { keyedOutputs } from "./outputs";
 
 /** Where `npm start` serves the web app by default (a random port when `--port 0`). */
 const WEB_APP_PORT = 5173;
@@ -68,17 +67,14 @@ export function parseStartCommand(argv: string[]): StartOptions | "help" {
   };
 }
 
-/** A running `npm start`: the stack and its web app (none for a stack without API keys). */
+/** A running `npm start`: the stack and its web app. */
 export interface LocalRun {
   stack: LocalStack;
-  web: WebApp | null;
+  web: WebApp;
   stop(): Promise<void>;
 }
 
-/**
- * Starts the stack, then the web app on `webPort`, with the state kept in `stateDir`. The web app
- * connects with the API keys: a stack without them (`apiKeyAccess: none`) gets no web app.
- */
+/** Starts the stack, then the web app on `webPort`, with the state kept in `stateDir`. */
 export async function startLocalRun(options: StartOptions, stateDir: string, log: (line: string) => void): Promise<LocalRun> {
   const stack = await startLocalStack({
     stack: options.stack,
@@ -89,12 +85,7 @@ export async function startLocalRun(options: StartOptions, stateDir: string, log
     fresh: options.fresh,
     log,
   });
-  const outputs = keyedOutputs(stack.outputs);
-  if (!outputs) {
-    log("Web app: not started, it connects with an API key and this stack has none (globalws:apiKeyAccess is none)");
-    return { stack, web: null, stop: () => stack.stop() };
-  }
-  const web = await startWebApp({ outputs, port: options.webPort, log }).catch(async (error: NodeJS.ErrnoException) => {
+  const web = await startWebApp({ outputs: stack.outputs, port: options.webPort, log }).catch(async (error: NodeJS.ErrnoException) => {
     await stack.stop();
     if (error.code !== "EADDRINUSE") throw error;
     throw new Error(`Port ${options.webPort} on 127.0.0.1 (the web app) is in use: stop what uses it, or pick another with --web-port N`);

@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const outputs = await loadOutputs({ outputsFile: command.outputsFile, stack: command.stack });
-  return runCommand(command, outputs, io);
+  return runCommand({ ...command, token: command.token ?? (process.env.GLOBALWS_TOKEN || undefined) }, outputs, io);
 }
 
 // `globalws subscribe … | head -1`: the reader left, so there is nobody to print for.

@@ -1,13 +1,8 @@
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import type { CredentialsProvider } from "./auth";
 import type { StaticCredentials } from "./outputs";
 
-/** AWS credentials as the signer takes them. */
-export interface AwsCredentials extends StaticCredentials {
-  sessionToken?: string;
-}
-
-/** Resolves the credentials to sign with, when a request is signed. */
-export type CredentialsProvider = () => Promise<AwsCredentials>;
+export type { AwsCredentials, CredentialsProvider } from "./auth";
 
 /**
  * The credentials for IAM requests: the local runtime's own when its outputs carry them (it

@@ -13,9 +13,17 @@ const MESSAGE_FIELDS = "name data id origin publishedAt sender";
 /** Lists the channel allowlist (empty: any valid name is allowed). */
 export const LIST_CHANNELS = /* GraphQL */ `query Channels { channels }`;
 
-/** Publishes `data` (a JSON string) on channel `name`, in every region. */
-export const PUBLISH = /* GraphQL */ `mutation Publish($name: String!, $data: AWSJSON!) {
-  publish(name: $name, data: $data) { ${MESSAGE_FIELDS} }
+/**
+ * Publishes `data` (a JSON string) on channel `name`, in every region. `id` (optional) makes a retry
+ * safe: the same `(name, id)` is stored once and the retry returns the original.
+ */
+export const PUBLISH = /* GraphQL */ `mutation Publish($name: String!, $data: AWSJSON!, $id: ID) {
+  publish(name: $name, data: $data, id: $id) { ${MESSAGE_FIELDS} }
+}`;
+
+/** One page of channel `name`'s stored messages published at or after `since`, oldest first. */
+export const HISTORY = /* GraphQL */ `query History($name: String!, $since: AWSDateTime, $limit: Int, $nextToken: String) {
+  history(name: $name, since: $since, limit: $limit, nextToken: $nextToken) { items { ${MESSAGE_FIELDS} } nextToken }
 }`;
 
 /** Receives every message published on channel `name`, from every region. */
@@ -35,6 +43,15 @@ export interface ChannelMessage {
   id: string;
   origin: string;
   publishedAt: string;
+  /** Who published it, set by the server: a user's `sub`, `iam:<ARN>`, or null for the API key. */
+  sender: string | null;
+}
+
+/** One page of `history`. */
+export interface HistoryPage {
+  items: ChannelMessage[];
+  /** Pass it back for the next page; null on the last one. */
+  nextToken: string | null;
 }
 
 /** What `unsubscribe` returns. */

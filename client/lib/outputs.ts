@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ClientError } from "./errors";
-import type { RegionEndpoints, RegionsMap } from "./regions";
+import type { OidcOutputs, RegionEndpoints, RegionsMap } from "./regions";
 
 /** AWS credentials (the local runtime writes its own into its outputs file). */
 export interface StaticCredentials {
@@ -18,6 +18,10 @@ export interface ClientOutputs {
   credentials?: StaticCredentials;
   /** PEM file of the local runtime's self-signed certificate, to trust for its https/wss URLs. */
   certificateFile?: string;
+  /** How long history is kept (the stack output `historyRetentionHours`; 0: history off). */
+  historyRetentionHours?: number;
+  /** The local runtime's OpenID Connect issuer, whose signing key mints local tokens (`globalws token`). */
+  oidc?: OidcOutputs & { signingKeyFile?: string };
 }
 
 /** Where `npm start` writes the local runtime's outputs, in the project root. */
@@ -102,16 +106,26 @@ function parseOutputs(json: string, origin: string): ClientOutputs {
     throw new ClientError(`Outputs from ${origin} have no "regions" map.`, 2);
   }
   for (const [region, endpoints] of Object.entries(regions)) {
-    for (const key of ["graphqlUrl", "realtimeUrl", "apiKey"] as const) {
+    for (const key of ["graphqlUrl", "realtimeUrl"] as const) {
       if (typeof endpoints?.[key] !== "string") {
         throw new ClientError(`Outputs from ${origin}: region ${region} has no "${key}".`, 2);
       }
     }
+    // A stack without API keys (globalws:apiKeyAccess none) has none; one that has them gives a text.
+    if (endpoints.apiKey !== undefined && typeof endpoints.apiKey !== "string") {
+      throw new ClientError(`Outputs from ${origin}: region ${region} has an "apiKey" that is not a text.`, 2);
+    }
+  }
+  const retention = outputs.historyRetentionHours;
+  if (retention !== undefined && (typeof retention !== "number" || !(retention >= 0))) {
+    throw new ClientError(`Outputs from ${origin}: "historyRetentionHours" is ${JSON.stringify(retention)}, not a number of hours ≥ 0.`, 2);
   }
   return {
     regions,
     credentials: outputs.credentials,
     certificateFile: outputs.certificateFile,
+    historyRetentionHours: retention,
+    oidc: outputs.oidc,
   };
 }
 

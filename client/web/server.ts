@@ -43,7 +43,7 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Builds the app if needed and serves it, plus `/outputs.json`, on 127.0.0.1. */
 export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   await ensureWebAppBuilt(options.log);
-  const publicOutputs = JSON.stringify(browserOutputs(options.outputs.regions));
+  const publicOutputs = JSON.stringify(browserOutputs(options.outputs.regions, options.outputs.historyRetentionHours, options.outputs.oidc));
   const tls = options.tls ?? (await localCertificate(options.outputs));
   // A failed read (e.g. another `globalws web` rebuilding dist) answers 500; unhandled, it would end
   // the process, which under `npm start` also serves every region.

@@ -49,12 +49,32 @@ function readBody(request: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** Extra GET routes a region serves next to GraphQL: each path's answer. */
+/** An extra GET route a region serves next to GraphQL, to anyone: its answer. */
 export type Routes = Record<string, () => unknown>;
 
-/** The extra GET routes: to IAM callers only (the dead-letter list: reading an SQS queue needs IAM), and to anyone (the local OIDC issuer's documents). */
+/** A route a region serves next to GraphQL, to IAM callers only; it may throw a `RouteError`. */
+export interface IamRoute {
+  readonly method: "GET" | "POST";
+  handle(query: URLSearchParams): unknown;
+}
+
+/** A request an IAM route refuses (answered with `status` and the message as AppSync words errors). */
+export class RouteError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+    readonly errorType = "BadRequest",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The extra routes: to IAM callers only (the dead-letter list, as reading an SQS queue needs IAM, and
+ * the local outage control), and to anyone (the local OIDC issuer's documents).
+ */
 export interface ExtraRoutes {
-  readonly iam?: Routes;
+  readonly iam?: Record<string, IamRoute>;
   readonly open?: Routes;
 }
 
@@ -92,13 +112,18 @@ export function graphqlHttpHandler(api: RegionalApi, secrets: ApiSecrets, routes
     const openRoute = routes.open?.[url.pathname];
     if (openRoute && request.method === "GET") return send(response, 200, openRoute());
     const iamRoute = routes.iam?.[url.pathname];
-    if (iamRoute && request.method === "GET") {
+    if (iamRoute && request.method === iamRoute.method) {
       const mode = authModeFromHeaders(headers, secrets);
       if (mode === "API_KEY" || mode === "OPENID_CONNECT") {
         return send(response, 403, { errors: [requestError(`${url.pathname} needs IAM (SigV4) credentials, as reading an SQS queue does; an API key or a token is not enough.`, "AccessDeniedException")] }, true);
       }
       if (!mode || !(await authenticated(""))) return send(response, 401, refused(), true);
-      return send(response, 200, iamRoute());
+      try {
+        return send(response, 200, await iamRoute.handle(url.searchParams));
+      } catch (error) {
+        if (!(error instanceof RouteError)) throw error;
+        return send(response, error.status, { errors: [requestError(error.message, error.errorType)] });
+      }
     }
     if (url.pathname !== "/graphql") return send(response, 404, { errors: [requestError(`No route ${url.pathname}: use POST /graphql`, "NotFoundException")] });
     if (request.method !== "POST") return send(response, 405, { errors: [requestError("Use POST for /graphql", "MethodNotAllowed")] });

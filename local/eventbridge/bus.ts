@@ -72,12 +72,18 @@ export function putEventsEntrySize(entry: PutEventsEntry | null): number {
 
 /**
  * One region's event bus: PutEvents, then the rules of the routing plan for this region, with bus
- * targets (other regions' buses, one hop only) and AppSync targets (with retries and a dead-letter list).
+ * targets (other regions' buses, one hop only) and AppSync targets, each with retries and a
+ * dead-letter list. A bus can be taken down (the outage rehearsal): it then neither receives nor
+ * forwards; what it was about to do waits for it to come back, and the targets of other buses aimed
+ * at it fail, so those retry and dead-letter as configured.
  */
 export class EventBus {
   readonly deadLetters: DeadLetter[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private down = false;
+  /** Work that fell due while the bus was down, run when it is back. */
+  private held: (() => void)[] = [];
 
   constructor(
     private readonly options: BusOptions,
@@ -127,6 +133,21 @@ export class EventBus {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.held = [];
+  }
+
+  /** Takes the bus down (its region's outage) or brings it back, doing then what waited. */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) return;
+    for (const run of this.held.splice(0)) run();
+  }
+
+  /** Another region's rule puts `event` on this bus; false when the bus is down (that target then retries). */
+  receive(event: BusEvent): boolean {
+    if (this.down) return false;
+    this.route(event, true);
+    return true;
   }
 
   /** An event from this bus's own PutEvents, or (fromOtherBus) forwarded by another region's rule. */
@@ -136,41 +157,53 @@ export class EventBus {
       for (const target of rule.targets) {
         if (target.kind === "bus") {
           // EventBridge's one-hop rule: an event that came from another bus is not forwarded again.
-          if (!fromOtherBus) this.later(this.options.latencyMs, () => this.busOf(target.region).route(event, true));
+          if (!fromOtherBus) this.later(this.options.latencyMs, () => void this.deliver(rule, `bus ${target.region}`, event, 0, () => this.forward(target.region, event)));
         } else {
-          void this.deliver(rule, target, event, 0);
+          void this.deliver(rule, `${target.region} ${target.field}`, event, 0, () => this.invoke(target, event));
         }
       }
     }
   }
 
-  private async deliver(rule: RouteRule, target: AppSyncTarget, event: BusEvent, attempt: number): Promise<void> {
-    let failure: string;
+  /** Puts `event` on another region's bus; the failure, or null. */
+  private async forward(region: string, event: BusEvent): Promise<string | null> {
+    return this.busOf(region).receive(event) ? null : `The event bus in ${region} is unavailable`;
+  }
+
+  /** Runs an AppSync target; the failure, or null. */
+  private async invoke(target: AppSyncTarget, event: BusEvent): Promise<string | null> {
+    // inputPath "$.detail": the event's detail is the operation's variables, untouched.
+    const errors = await this.invokeAppSync(target, event.detail);
+    return errors.length === 0 ? null : errors.map((error) => error.message).join("; ");
+  }
+
+  /** One delivery to a target, retried with backoff up to `retryAttempts` and `maxEventAgeMs`, then dead-lettered. */
+  private async deliver(rule: RouteRule, target: string, event: BusEvent, attempt: number, send: () => Promise<string | null>): Promise<void> {
+    let failure: string | null;
     try {
-      // inputPath "$.detail": the event's detail is the operation's variables, untouched.
-      const errors = await this.invokeAppSync(target, event.detail);
-      if (errors.length === 0) return;
-      failure = errors.map((error) => error.message).join("; ");
+      failure = await send();
     } catch (error) {
       failure = (error as Error).message;
     }
-    if (this.closed) return;
+    if (failure === null || this.closed) return;
     const young = Date.now() - Date.parse(event.time) < this.options.maxEventAgeMs;
     if (attempt < this.options.retryAttempts && young) {
-      this.later(Math.min(this.options.retryDelayMs * 2 ** attempt, MAX_RETRY_DELAY_MS), () => void this.deliver(rule, target, event, attempt + 1));
+      this.later(Math.min(this.options.retryDelayMs * 2 ** attempt, MAX_RETRY_DELAY_MS), () => void this.deliver(rule, target, event, attempt + 1, send));
       return;
     }
-    const letter: DeadLetter = { rule: rule.name, target: `${target.region} ${target.field}`, event, error: failure, attempts: attempt + 1 };
+    const letter: DeadLetter = { rule: rule.name, target, event, error: failure, attempts: attempt + 1 };
     this.deadLetters.push(letter);
     if (this.deadLetters.length > MAX_DEAD_LETTERS) this.deadLetters.shift();
     this.options.log(`[${this.options.region}] dead letter: rule ${letter.rule} → ${letter.target} gave up on event ${event.id} after ${letter.attempts} attempts: ${failure}`);
   }
 
+  /** Runs `run` in `delayMs`, or once the bus is back if it is down then. */
   private later(delayMs: number, run: () => void): void {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      run();
+      if (this.down) this.held.push(run);
+      else run();
     }, delayMs);
     this.timers.add(timer);
   }

@@ -7,6 +7,7 @@ const message = (id: string, publishedAt = "2026-01-01T00:00:00.000Z") => ({
   id,
   origin: "us-west-2",
   publishedAt,
+  sender: null,
 });
 
 describe("web app: message board", () => {

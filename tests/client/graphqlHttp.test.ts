@@ -18,6 +18,6 @@ describe("GraphQL over HTTP client", () => {
       () => undefined,
       (error: Error) => error,
     );
-    expect(failure?.message).to.equal(`Cannot reach ${origin}: no answer in 100 ms`);
+    expect(failure?.message).to.equal(`No answer from ${origin} in 100 ms.`);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatLatencyMatrix, lost, percentile, type RouteStats } from "../../client/cli/latencyMatrix";
-import { smokeChannelFor, smokePassed } from "../../client/cli/smoke";
+import { formatOutageReport, smokeChannelFor, smokePassed } from "../../client/cli/smoke";
 
 const route = (origin: string, destination: string, latenciesMs: number[], sent = 3): RouteStats => ({
   origin,
@@ -34,11 +34,31 @@ describe("smoke: latency matrix", () => {
     expect(routes.map(lost)).to.deep.equal([0, 1, 0, 0]);
   });
 
-  it("fails a run with a lost message or a refused publish", () => {
-    const clean = { channel: "c", regions: ["a"], routes: [route("a", "a", [1, 2, 3])], publishErrors: [] };
+  it("fails a run with a lost or repeated message or a failed publish", () => {
+    const clean = { channel: "c", regions: ["a"], routes: [route("a", "a", [1, 2, 3])], publishErrors: [], subscribers: [] };
     expect(smokePassed(clean)).to.equal(true);
     expect(smokePassed({ ...clean, routes: [route("a", "a", [1, 2])] })).to.equal(false);
+    expect(smokePassed({ ...clean, routes: [{ ...route("a", "a", [1, 2, 3]), duplicates: 1 }] })).to.equal(false);
     expect(smokePassed({ ...clean, publishErrors: ["a: MessageTooLarge"] })).to.equal(false);
+  });
+
+  it("says what each subscriber saw of an outage", () => {
+    const result = {
+      channel: "c",
+      regions: ["us-west-2", "eu-west-1"],
+      routes: [],
+      publishErrors: [],
+      outage: { region: "us-west-2", seconds: 5 },
+      subscribers: [
+        { region: "us-west-2", drops: 1, downMs: 3_140, failovers: ["eu-west-1"], caughtUp: 4, gaps: 0 },
+        { region: "eu-west-1", drops: 0, downMs: 0, failovers: [], caughtUp: 0, gaps: 0 },
+      ],
+    };
+    expect(formatOutageReport(result)).to.deep.equal([
+      "Outage of us-west-2 for 5 s; what each subscriber saw:",
+      "  us-west-2  dropped 1×, 3.1 s without a live subscription; caught up 4; failed over to eu-west-1",
+      "  eu-west-1  never dropped",
+    ]);
   });
 
   it("picks a channel the allowlist permits, preferring a prefix", () => {

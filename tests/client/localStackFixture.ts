@@ -1,15 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalStack, type LocalOutputs, type LocalStack } from "../../local";
-import { keyedOutputs, type KeyedLocalOutputs } from "../../local/outputs";
-
-/** A local stack's outputs as today's clients take them, every region with its API key (fails the test otherwise). */
-export function keyed(outputs: LocalOutputs): KeyedLocalOutputs {
-  const withKeys = keyedOutputs(outputs);
-  if (!withKeys) throw new Error("this local stack has no API keys (apiKeyAccess none): the clients under test need them");
-  return withKeys;
-}
+import { startLocalStack, type LocalStack } from "../../local";
 
 /** A local stack for client tests, with its outputs written where the command line can read them. */
 export interface LocalStackFixture {

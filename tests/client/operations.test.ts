@@ -21,7 +21,7 @@ describe("client operations", () => {
   });
 
   it("decodes a message's JSON data, and names a message whose data is not JSON", () => {
-    const message = { name: "general", data: '{"n":42}', id: "m1", origin: "us-west-2", publishedAt: "2026-01-01T00:00:00.000Z" };
+    const message = { name: "general", data: '{"n":42}', id: "m1", origin: "us-west-2", publishedAt: "2026-01-01T00:00:00.000Z", sender: null };
     expect(decodeMessage(message).data).to.deep.equal({ n: 42 });
     expect(() => decodeMessage({ ...message, data: "{n:" })).to.throw(/^Message m1 on "general" has data that is not JSON \(/);
   });

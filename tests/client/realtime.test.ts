@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { requestSigner } from "../../client/lib/auth";
+import { nodeTransport } from "../../client/lib/nodeTransport";
 import { RealtimeConnection } from "../../client/lib/realtime";
 
 interface ClientMessage {
@@ -102,7 +104,8 @@ describe("real-time client (AppSync protocol)", () => {
     return RealtimeConnection.connect({
       realtimeUrl: server.url,
       graphqlUrl: "https://api.example.test/graphql",
-      apiKey: "da2-key",
+      signer: requestSigner("us-west-2", "da2-key", { mode: "apiKey" }),
+      webSocket: nodeTransport().webSocket,
     });
   }
 

@@ -9,7 +9,6 @@ import { RegionApi } from "../../client/lib/regionApi";
 import { startWebApp, type WebApp } from "../../client/web/server";
 import { startLocalStack, type LocalStack } from "../../local";
 import { launchChromium } from "./chromium";
-import { keyed } from "./localStackFixture";
 
 const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
 
@@ -28,7 +27,7 @@ describe("web app in Chromium, against two local regions", function () {
       outputsFile: null,
       log: () => {},
     });
-    [app, browser] = await Promise.all([startWebApp({ outputs: keyed(stack.outputs), port: 0 }), launchChromium()]);
+    [app, browser] = await Promise.all([startWebApp({ outputs: stack.outputs, port: 0 }), launchChromium()]);
     // The page and the local APIs share the runtime's self-signed certificate.
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 800 } });
   });
@@ -61,6 +60,7 @@ describe("web app in Chromium, against two local regions", function () {
     await page.goto(app.url);
     const served = await page.evaluate(() => fetch("/outputs.json").then((response) => response.text()));
     expect(JSON.parse(served)).to.deep.equal({
+      historyRetentionHours: 24,
       regions: Object.fromEntries(
         Object.entries(stack.outputs.regions).map(([region, api]) => [
           region,
@@ -75,7 +75,7 @@ describe("web app in Chromium, against two local regions", function () {
   it("refuses to serve without the runtime's own certificate, rather than making another", async () => {
     const certificateFile = join(mkdtempSync(join(tmpdir(), "globalws-")), "localhost-cert.pem");
     let failure: Error | undefined;
-    await startWebApp({ outputs: { ...keyed(stack.outputs), certificateFile }, port: 0 }).then((other) => other.close(), (error: Error) => (failure = error));
+    await startWebApp({ outputs: { ...stack.outputs, certificateFile }, port: 0 }).then((other) => other.close(), (error: Error) => (failure = error));
     expect(failure?.message).to.equal(`The local runtime's certificate ${certificateFile} is missing or expired: restart npm start.`);
     expect(existsSync(certificateFile)).to.equal(false);
   });
@@ -124,14 +124,14 @@ describe("web app in Chromium, against two local regions", function () {
 
   it("reports a delivery that came without its message (a back end's publishFromBus selected too few fields) and goes on", async () => {
     const page = await openPage("us-west-2", "chat.partial");
-    const api = keyed(stack.outputs).regions["us-west-2"];
+    const api = stack.outputs.regions["us-west-2"];
     // A publish must select every field; an IAM caller of publishFromBus, trusted like EventBridge, need not.
     const query = 'mutation { publishFromBus(name: "chat.partial", data: "1", id: "partial-1", origin: "us-west-2", publishedAt: "2026-01-01T00:00:00.000Z") { name id } }';
     const iam = { mode: "iam" as const, region: "us-west-2", credentials: credentialsFor(stack.outputs) };
     await graphqlRequest({ url: api.graphqlUrl, ca: readFileSync(stack.outputs.certificateFile, "utf8") }, iam, query);
     await page.getByRole("status").filter({ hasText: "A delivery on this channel came without its message: Cannot return null" }).waitFor({ timeout: 10_000 });
 
-    await RegionApi.of(keyed(stack.outputs), "us-west-2").publish("chat.partial", "whole");
+    await RegionApi.of(stack.outputs, "us-west-2").publish("chat.partial", "whole");
     await page.getByTestId("message").filter({ hasText: "whole" }).waitFor({ timeout: 10_000 });
     expect(await page.getByTestId("subscription-state").textContent()).to.equal("subscribed");
     await page.close();
@@ -162,7 +162,7 @@ describe("web app in Chromium, against two local regions", function () {
     await page.waitForURL((url) => url.searchParams.get("region") === "eu-west-1");
     expect(new URL(page.url()).searchParams.get("channel")).to.equal("chat.kept");
     await expectText(page.getByTestId("subscription-state"), "subscribed");
-    await RegionApi.of(keyed(stack.outputs), "us-west-2").publish("chat.kept", "still watching chat.kept");
+    await RegionApi.of(stack.outputs, "us-west-2").publish("chat.kept", "still watching chat.kept");
     await page.getByTestId("message").filter({ hasText: "still watching chat.kept" }).waitFor({ timeout: 10_000 });
     await page.close();
   });
@@ -173,7 +173,7 @@ describe("web app in Chromium, against two local regions", function () {
     const page = await phone.newPage();
     await page.goto(`${app.url}?region=us-west-2&channel=${channel}`);
     await expectText(page.getByTestId("subscription-state"), "subscribed");
-    const api = RegionApi.of(keyed(stack.outputs), "eu-west-1");
+    const api = RegionApi.of(stack.outputs, "eu-west-1");
     const long = Array.from({ length: 40 }, (_, n) => `line ${n}`).join("\n");
     for (const data of ["first line\nsecond line", "42", 42, { list: Array.from({ length: 30 }, (_, n) => n) }, "y".repeat(3000), long]) {
       await api.publish(channel, data);
@@ -213,7 +213,7 @@ describe("web app in Chromium, against two local regions", function () {
 
   it("shows a forced unsubscribe run through IAM in another region", async () => {
     const page = await openPage("us-west-2", "chat.ops");
-    await RegionApi.of(keyed(stack.outputs), "eu-west-1").unsubscribe("chat.ops");
+    await RegionApi.of(stack.outputs, "eu-west-1").unsubscribe("chat.ops");
 
     await expectText(page.getByTestId("subscription-state"), "closed by server");
     const alert = page.getByRole("alert").filter({ hasText: "forced unsubscribe" });

@@ -28,6 +28,13 @@ describe("infra: program", () => {
     }
   });
 
+  it("exports `historyRetentionHours` beside `regions`, so clients know how far back history goes", async () => {
+    const retention = (program: ProgramRun) => (program.exports as unknown as { historyRetentionHours: number }).historyRetentionHours;
+    expect(retention(run)).to.equal(24);
+    const { run: off } = await tryProgram({ ...STANDARD_CONFIG, historyRetentionHours: 0 });
+    expect(retention(off)).to.equal(0);
+  });
+
   it("marks the API key, and only the API key, as a secret", async () => {
     for (const outputs of Object.values(run.exports.regions)) {
       for (const [key, value] of Object.entries(outputs)) {

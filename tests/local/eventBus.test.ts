@@ -5,14 +5,14 @@ import { EventBus, MAX_DEAD_LETTERS, MAX_PUT_EVENTS_BYTES, putEventsEntrySize, t
 type Call = { region: string; field: string; variables: Record<string, unknown> };
 
 /** Buses for `regions` running the routing plan; `fail` decides whether an AppSync target call fails. */
-function mesh(regions: string[], fail: (call: Call) => boolean = () => false, retryAttempts = 2) {
+function mesh(regions: string[], fail: (call: Call) => boolean = () => false, retryAttempts = 2, retryDelayMs = 1) {
   const calls: Call[] = [];
   const logs: string[] = [];
   const plan = planRouting(regions);
   const buses = new Map<string, EventBus>();
   for (const region of regions) {
     buses.set(region, new EventBus(
-      { region, account: "000000000000", rules: plan.filter((rule) => rule.region === region), latencyMs: 0, retryAttempts, retryDelayMs: 1, maxEventAgeMs: 60_000, log: (line) => logs.push(line) },
+      { region, account: "000000000000", rules: plan.filter((rule) => rule.region === region), latencyMs: 0, retryAttempts, retryDelayMs, maxEventAgeMs: 60_000, log: (line) => logs.push(line) },
       (other) => buses.get(other) as EventBus,
       async (target: AppSyncTarget, variables) => {
         const call = { region: target.region, field: target.field, variables };
@@ -138,5 +138,47 @@ describe("local runtime: EventBridge buses", function () {
     expect(letters).to.have.length(MAX_DEAD_LETTERS);
     expect(letters[0].event.detail.name).to.equal("lost-5");
     close();
+  });
+
+  describe("a region's bus taken down (outage rehearsal)", () => {
+    it("refuses what other buses forward to it; their targets retry and deliver once it is back", async function () {
+      const { bus, calls, close } = mesh(["us-west-2", "ap-southeast-2"], () => false, 10, 50);
+      const sydney = bus("ap-southeast-2");
+      let refused = 0;
+      const receive = sydney.receive.bind(sydney);
+      sydney.receive = (event) => receive(event) || (refused += 1, false);
+      sydney.setDown(true);
+      bus("us-west-2").putEvents([published("us-west-2")]);
+      await until(() => refused === 1);
+      sydney.setDown(false);
+      await until(() => calls.length === 1);
+      expect(calls[0]).to.deep.include({ region: "ap-southeast-2", field: "publishFromBus" });
+      close();
+    });
+
+    it("dead-letters, in the forwarding region, an event its target bus stayed down for past the retry budget", async function () {
+      const { bus, calls, logs, close } = mesh(["us-west-2", "ap-southeast-2"], () => false, 2, 1);
+      bus("ap-southeast-2").setDown(true);
+      bus("us-west-2").putEvents([published("us-west-2")]);
+      const letters = bus("us-west-2").deadLetters;
+      await until(() => letters.length === 1);
+      expect(letters[0]).to.include({ rule: "forward-0", target: "bus ap-southeast-2", error: "The event bus in ap-southeast-2 is unavailable", attempts: 3 });
+      expect(calls).to.deep.equal([]);
+      expect(logs.join("\n")).to.contain("dead letter: rule forward-0 → bus ap-southeast-2");
+      close();
+    });
+
+    it("neither delivers nor forwards while down; what fell due then runs once it is back", async function () {
+      const { bus, calls, close } = mesh(["us-west-2", "ap-southeast-2", "eu-west-1"]);
+      const west = bus("us-west-2");
+      west.putEvents([published("us-west-2")]);
+      west.setDown(true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).to.deep.equal([]);
+      west.setDown(false);
+      await until(() => calls.length === 2);
+      expect(calls.map((call) => call.region).sort()).to.deep.equal(["ap-southeast-2", "eu-west-1"]);
+      close();
+    });
   });
 });

@@ -61,10 +61,10 @@ describe("npm start: command line", function () {
       const a = await start(["--port", "0", "--web-port", String(webA), "--outputs", path.join(dir, "a.json")]);
       // The same stack's history can have one runtime only: the second keeps its state elsewhere.
       const b = await start(["--port", "0", "--web-port", String(webB), "--outputs", path.join(dir, "b.json")], path.join(dir, "b"));
-      expect([a.web?.url, b.web?.url]).to.deep.equal([`https://127.0.0.1:${webA}/`, `https://127.0.0.1:${webB}/`]);
+      expect([a.web.url, b.web.url]).to.deep.equal([`https://127.0.0.1:${webA}/`, `https://127.0.0.1:${webB}/`]);
 
       for (const [run, file] of [[a, "a.json"], [b, "b.json"]] as const) {
-        const served = await getJson(`${run.web?.url}outputs.json`, fs.readFileSync(run.stack.outputs.certificateFile, "utf8"));
+        const served = await getJson(`${run.web.url}outputs.json`, fs.readFileSync(run.stack.outputs.certificateFile, "utf8"));
         const written = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
         expect(served.regions["us-west-2"].graphqlUrl).to.equal(run.stack.outputs.regions["us-west-2"].graphqlUrl).and.equal(written.regions["us-west-2"].graphqlUrl);
       }
@@ -78,7 +78,7 @@ describe("npm start: command line", function () {
     });
 
     it("says which option to change when the web app's port is taken", async () => {
-      const taken = new URL(runs[0].web?.url ?? "").port;
+      const taken = new URL(runs[0].web.url).port;
       let failure: Error | undefined;
       await start(["--port", "0", "--web-port", taken], path.join(dir, "c")).catch((error: Error) => (failure = error));
       expect(failure?.message).to.equal(`Port ${taken} on 127.0.0.1 (the web app) is in use: stop what uses it, or pick another with --web-port N`);

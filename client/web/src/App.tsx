@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { BrowserOutputs } from "../../lib/regions";
 import { connectRegion, loadBrowserOutputs, type KeyRenewal } from "./api";
-import { explainApiError } from "./apiErrors";
+import { explainApiError, unreachableHint } from "./apiErrors";
 import { ChannelPicker } from "./components/ChannelPicker";
 import { Composer } from "./components/Composer";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { MessageBoard } from "./components/MessageBoard";
 import { RegionPicker } from "./components/RegionPicker";
+import { SignIn } from "./components/SignIn";
+import { useSignIn } from "./signIn";
 import { useChannel } from "./useChannel";
-import { useConnectionState } from "./useConnectionState";
 
 /** The region and channel in the address bar when the page loaded (the page keeps them there). */
 const params = new URLSearchParams(window.location.search);
@@ -35,26 +36,29 @@ export function App() {
 function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: string }) {
   const [notice, setNotice] = useState<string>();
   // The API refused the key: the server (npm start, globalws web) may serve a new one since.
-  const renewKey = useCallback<KeyRenewal>(
-    async (refusedKey) => {
-      const renewed = (await loadBrowserOutputs()).regions[region];
-      if (!renewed || renewed.apiKey === refusedKey) return undefined;
-      setNotice(KEYS_RENEWED);
-      return renewed;
-    },
-    [region],
+  const renewKey = useCallback<KeyRenewal>(async (keyRegion, refusedKey) => {
+    const renewed = (await loadBrowserOutputs()).regions[keyRegion];
+    if (!renewed || renewed.apiKey === refusedKey) return undefined;
+    setNotice(KEYS_RENEWED);
+    return renewed.apiKey;
+  }, []);
+  const { user, signIn, signOut } = useSignIn(outputs.oidc?.groupsClaim ?? "cognito:groups");
+  // A stack without API keys (globalws:apiKeyAccess none) serves signed-in users only.
+  const hasKeys = Object.values(outputs.regions).every((endpoints) => endpoints.apiKey !== undefined);
+  const client = useMemo(
+    () => (user || hasKeys ? connectRegion(outputs, region, renewKey, user?.token) : undefined),
+    [outputs, region, renewKey, user, hasKeys],
   );
-  const client = useMemo(() => connectRegion(region, outputs.regions[region], renewKey), [outputs, region, renewKey]);
-  const connection = useConnectionState();
   const [allowlist, setAllowlist] = useState<string[]>([]);
   const [channel, setChannel] = useState(params.get("channel") ?? "");
   const [sendError, setSendError] = useState<string>();
-  const { messages, status, deliveryError, resubscribe } = useChannel(client, channel);
+  const { messages, status, region: liveRegion, note, gap, deliveryError, resubscribe, dismissNote } = useChannel(client, channel, user !== undefined);
 
   useEffect(() => keepInAddressBar(region, channel), [region, channel]);
   useEffect(() => setSendError(undefined), [channel]);
 
   useEffect(() => {
+    if (!client) return;
     client.channels().then(
       (channels) => {
         setAllowlist(channels);
@@ -66,15 +70,17 @@ function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: stri
 
   const send = async (data: unknown) => {
     setSendError(undefined);
+    if (!client) return setSendError("Sign in first: this stack has no API key.");
     try {
       await client.publish(channel, data);
     } catch (error) {
-      setSendError(explainApiError(error));
+      setSendError(explainApiError(error, user !== undefined));
     }
   };
 
   return (
-    <Shell badge={<ConnectionBadge region={region} connection={connection} subscription={status} />}>
+    <Shell badge={<ConnectionBadge home={region} region={liveRegion} subscription={status} />}>
+      {outputs.oidc && <SignIn user={user} required={!hasKeys} onSignIn={signIn} onSignOut={signOut} />}
       <section className="card controls">
         <RegionPicker regions={Object.keys(outputs.regions)} region={region} />
         <ChannelPicker allowlist={allowlist} channel={channel} onChange={setChannel} />
@@ -85,6 +91,13 @@ function RegionPage({ outputs, region }: { outputs: BrowserOutputs; region: stri
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
         </div>
       )}
+      {note && (
+        <div className="banner info" role="status" data-testid="resume-note">
+          <span>{note}</span>
+          <button type="button" onClick={dismissNote}>Dismiss</button>
+        </div>
+      )}
+      {gap && <p className="banner warn" role="status" data-testid="gap">{gap}</p>}
       {status.kind === "refused" && <p className="banner error" role="alert">{status.reason}</p>}
       {(status.kind === "failed" || status.kind === "closed") && (
         <div className="banner error" role="alert">
@@ -104,14 +117,6 @@ function keepInAddressBar(region: string, channel: string): void {
   url.searchParams.set("region", region);
   if (channel) url.searchParams.set("channel", channel);
   if (url.href !== window.location.href) window.history.replaceState(null, "", url);
-}
-
-/** Amplify says only "A network error has occurred"; name the API, and the usual cause locally. */
-function unreachableHint(error: unknown, graphqlUrl: string): string {
-  const explained = explainApiError(error);
-  if (!/network error/i.test(explained)) return explained;
-  const origin = new URL(graphqlUrl).origin;
-  return `Cannot reach the API at ${origin}. If it serves a self-signed certificate (the local runtime), open ${origin} in this browser once and accept the certificate, then reload.`;
 }
 
 function Shell({ badge, children }: { badge?: React.ReactNode; children: React.ReactNode }) {
