@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from "child_process";
-import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
@@ -8,7 +7,7 @@ import type { LocalOutputs, RegionOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
 import { percentile } from "../client/cli/latencyMatrix";
 import { PUBLISH, SUBSCRIBE } from "../client/lib/operations";
-import { mb, ms } from "./stats";
+import { machineLine, mb, ms, numberOption } from "./stats";
 
 const USAGE = `Usage: npm run bench -- [--subscribers N] [--rate PER_S] [--seconds S] [--latency MS] [--stack NAME]
 
@@ -200,16 +199,13 @@ async function main(): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   const options: Options = {
-    subscribers: Number(values.subscribers),
-    rate: Number(values.rate),
-    seconds: Number(values.seconds),
-    latency: Number(values.latency),
+    subscribers: numberOption("subscribers", values.subscribers, 0, true),
+    rate: numberOption("rate", values.rate, 0, true),
+    seconds: numberOption("seconds", values.seconds, 0, true),
+    latency: numberOption("latency", values.latency, 0, true),
     regions: readStackConfig(values.stack, path.join(__dirname, "..")).regions,
   };
-  for (const [name, value] of Object.entries(options)) {
-    if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) throw new Error(`--${name} must be a number ≥ 0`);
-  }
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${mb(os.totalmem())} RAM, node ${process.version}`);
+  console.log(machineLine());
   console.log(`load: ${options.subscribers} subscribers over ${options.regions.join(", ")}; ${options.rate} messages/s per region for ${options.seconds} s; cross-region latency ${options.latency} ms`);
   const withHistory = await runScenario("history", options);
   const live = await runScenario("live", options);

@@ -12,7 +12,7 @@ import type { ChannelSubscription } from "../client/lib/subscription";
 import type { Transport } from "../client/lib/transport";
 import type { LocalOutputs } from "../local/index";
 import { readStackConfig } from "../local/stackConfig";
-import { mb } from "./stats";
+import { machineLine, mb, numberOption } from "./stats";
 
 const USAGE = `Usage: npm run soak -- [--subscribers N] [--minutes M] [--storm-every S] [--rate PER_S] [--drain S] [--latency MS] [--stack NAME]
 
@@ -150,19 +150,16 @@ async function main(): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   const options: Options = {
-    subscribers: Number(values.subscribers),
-    minutes: Number(values.minutes),
-    stormEvery: Number(values["storm-every"]),
-    rate: Number(values.rate),
-    drain: Number(values.drain),
-    latency: Number(values.latency),
+    subscribers: numberOption("subscribers", values.subscribers, 0, false),
+    minutes: numberOption("minutes", values.minutes, 0, false),
+    stormEvery: numberOption("storm-every", values["storm-every"], 0, false),
+    rate: numberOption("rate", values.rate, 0, false),
+    drain: numberOption("drain", values.drain, 0, false),
+    latency: numberOption("latency", values.latency, 0, true),
     regions: readStackConfig(values.stack, path.join(__dirname, "..")).regions,
   };
-  for (const [name, value] of Object.entries(options)) {
-    if (typeof value === "number" && (!Number.isFinite(value) || value <= 0) && name !== "latency") throw new Error(`--${name} must be a number > 0`);
-  }
   const runSeconds = options.minutes * 60;
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${mb(os.totalmem())} RAM, node ${process.version}`);
+  console.log(machineLine());
   console.log(
     `soak: ${options.subscribers} subscribers over ${options.regions.join(", ")}, ${options.rate} messages/s per region for ${options.minutes} min; ` +
       `storms every ${options.stormEvery} s, a ${OUTAGE_SECONDS} s outage of ${options.regions[0]}, one restart`,

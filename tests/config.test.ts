@@ -1,15 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, RawConfig, validateConfig } from "../infra/config";
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { problemsOf } from "./support/configProblems";
 
 describe("config", () => {
   it("fills the defaults", () => {

@@ -1,19 +1,10 @@
 import { expect } from "chai";
-import { ConfigError, RawConfig, validateConfig } from "../infra/config";
+import { RawConfig, validateConfig } from "../infra/config";
+import { problemsOf } from "./support/configProblems";
 import { usersConfigWarnings } from "../infra/usersConfig";
 
 const ISSUER = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbCdEf123";
 const BASE = { regions: ["us-west-2"], channels: ["chat-*", "news", "inbox-*"], oidc: { issuer: ISSUER } };
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    validateConfig(raw);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("config: users (oidc, rights, apiKeyAccess)", () => {
   it("has no users and today's API key by default", () => {

@@ -1,4 +1,9 @@
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startReplica } from "../../local/dynamodb/replica";
 import { named, ofType, programFor, ProgramRun, STANDARD_CONFIG } from "./harness";
 
 const SEVEN = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "ca-central-1", "ap-northeast-1", "eu-central-1"];
@@ -52,6 +57,23 @@ describe("infra: History", () => {
       expect(inputs).to.include({ billingMode: "PAY_PER_REQUEST", streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
       expect(inputs.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
       expect(inputs.serverSideEncryption).to.deep.equal({ enabled: false });
+    });
+
+    it("has the same keys, attributes and index as the local runtime's table, so local runs test what deploys", async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "globalws-table-"));
+      const replica = await startReplica("us-west-2", dir, () => {});
+      try {
+        const { Table: local } = await replica.send(new DescribeTableCommand({ TableName: replica.tableName }));
+        const { inputs } = named(run, "history-table");
+        const keys = (schema: { AttributeName?: string; KeyType?: string }[] = []) => schema.map((key) => ({ attributeName: key.AttributeName, keyType: key.KeyType }));
+        expect(keys(local?.KeySchema)).to.deep.equal([{ attributeName: inputs.hashKey, keyType: "HASH" }, { attributeName: inputs.rangeKey, keyType: "RANGE" }]);
+        expect(local?.AttributeDefinitions?.map((a) => ({ name: a.AttributeName, type: a.AttributeType }))).to.have.deep.members(inputs.attributes);
+        expect(local?.GlobalSecondaryIndexes?.map((index) => ({ name: index.IndexName, keySchemas: keys(index.KeySchema), projectionType: index.Projection?.ProjectionType })))
+          .to.deep.equal(inputs.globalSecondaryIndexes);
+      } finally {
+        await replica.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
