@@ -131,7 +131,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *   `publishedAt` it delivered minus the overlap window, buffering live messages meanwhile, then
  *   delivers what it missed (oldest first) and the buffer; repeated ids are dropped with bounded
  *   memory. It reads that history once more `settleMs` later, for a message that had not yet
- *   replicated to this region.
+ *   replicated to this region (and again, backing off, while that read fails).
  * - After `failoverAfter` failed attempts in a row in its region (refused, timed out), or at once
  *   when the keep-alive was lost, it moves to the next region of the preference list and resumes
  *   there. Away from home, it probes home every `homeRetryMs` and moves back once home answers,
@@ -426,19 +426,25 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     this.end("unsubscribed", "the server ended the subscription (forced unsubscribe)");
   }
 
-  /** Reads the history of a resume once more, for messages that reached this region's replica late. */
-  private scheduleSettleRead(leg: Leg, since: string | undefined): void {
+  /**
+   * Reads the history of a resume once more, for messages that reached this region's replica late.
+   * A failed read is tried again (backing off) while the leg stays live: the cursor moves on with
+   * live messages, so a later resume would not read this range again.
+   */
+  private scheduleSettleRead(leg: Leg, since: string | undefined, failures = 0): void {
     if (since === undefined) return;
+    const { settleMs, backoff } = this.context.settings;
+    const delayMs = failures === 0 ? settleMs : backoffDelay(failures - 1, backoff, this.context.random);
     leg.settleTimer = this.context.clock.setTimeout(async () => {
       try {
         for await (const message of readHistory(this.context.client(leg.region), this.channel, since)) {
           if (leg.closed) return;
           if (this.deliver(message, true)) this.stats.caughtUpLate += 1;
         }
-      } catch {
-        // Best effort: the next resume reads this range again.
+      } catch (error) {
+        if (!leg.closed && !isPermanent(error)) this.scheduleSettleRead(leg, since, failures + 1);
       }
-    }, this.context.settings.settleMs);
+    }, delayMs);
   }
 
   /** Away from home and live: look again at home in `homeRetryMs`. */

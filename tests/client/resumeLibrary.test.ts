@@ -171,6 +171,25 @@ describe("client library: a subscription resumes (scripted server, fake clock)",
     expect(subscription.stats.caughtUpLate).to.equal(1);
   });
 
+  it("tries the settle read again while the subscription is live, when it fails (a 503 from a region restarting)", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000, backoff: { minMs: 500, maxMs: 10_000 } });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.drop(HOME);
+    const late = server.publish(AWAY, CHANNEL, "late", { storeIn: [AWAY] });
+    await clock.advance(750);
+    // Live again, and live messages move the cursor past the late one: no later resume reads its range.
+    const after = server.publish(HOME, CHANNEL, "after");
+    server.store(HOME, late);
+    server.failHistoryReads = 2;
+    const readsBefore = server.requests.filter((request) => request.operation === "history").length;
+    await clock.advance(5_000 + 750 + 1_500);
+    expect(server.requests.filter((request) => request.operation === "history").length - readsBefore).to.equal(3);
+    expect(ids(log)).to.deep.equal([after.id, late.id]);
+    expect(subscription.stats.caughtUpLate).to.equal(1);
+  });
+
   it("says nothing is missing after a long quiet spell (last message older than the retention, but live all along)", async () => {
     const { clock, server, client } = setup({}, { historyRetentionHours: 1 });
     server.keepAliveMs = 60_000;

@@ -25,6 +25,8 @@ export class FakeAppSync {
   history: "on" | "off" | "missing" = "on";
   /** While set, `history` answers wait for it. */
   historyGate?: Promise<void>;
+  /** The next this many `history` requests answer 503, as a region that is restarting or throttled. */
+  failHistoryReads = 0;
   /** Sent in `connection_ack`. */
   connectionTimeoutMs = 300_000;
   /** When set, every open connection gets a `ka` this often. */
@@ -158,6 +160,10 @@ export class FakeAppSync {
       }
       case "history":
         if (this.historyGate) await this.historyGate;
+        if (this.failHistoryReads > 0) {
+          this.failHistoryReads -= 1;
+          return { status: 503, body: "Service Unavailable" };
+        }
         if (this.down.has(region)) throw new NetworkError(`Cannot reach https://${region}.test`, "unreachable");
         if (this.history === "off") return json(200, { data: null, errors: [{ errorType: "HistoryDisabled", message: "History is off on this API." }] });
         if (this.history === "missing") return json(200, { data: null, errors: [{ errorType: "ValidationError", message: "Validation error of type FieldUndefined: Field 'history' in type 'Query' is undefined" }] });
