@@ -509,4 +509,20 @@ describe("client library: review of races (revA)", () => {
     expect(subscription.state).to.equal("live");
     expect(ids(log)).to.include(late.id);
   });
+
+  it("does not end for good when only the fallback region refuses it: it goes back to trying home (a permanent error on one leg)", async () => {
+    const { clock, server, client } = setup();
+    // The fallback region refuses this client's key (e.g. a key rotated there but not yet in these outputs).
+    server.authorize = (region, headers) => region === HOME && headers["x-api-key"] === `key-${region}`;
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.setDown(HOME, true);
+    await clock.advance(30_000);
+    server.setDown(HOME, false);
+    await clock.advance(60_000);
+    expect(log.events.filter((event) => event.startsWith("failed"))).to.deep.equal([]);
+    expect(subscription.state).to.equal("live");
+    expect(subscription.region).to.equal(HOME);
+  });
 });
