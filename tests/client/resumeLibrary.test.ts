@@ -525,4 +525,26 @@ describe("client library: review of races (revA)", () => {
     expect(subscription.state).to.equal("live");
     expect(subscription.region).to.equal(HOME);
   });
+
+  it("does not show again, when it goes home, a message of home that it caught up from the fallback long ago", async () => {
+    const { clock, server, client } = setup({ homeRetryMs: 60_000 });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    // Published at home after this client lost its connection there, replicated, then home fails.
+    const missed = server.publish(HOME, CHANNEL, "missed live, replicated", { liveIn: [] });
+    server.setDown(HOME, true);
+    await clock.advance(30_000);
+    expect(subscription.region).to.equal(AWAY);
+    expect(ids(log)).to.deep.equal([missed.id]);
+    // Ten minutes in the fallback at 10 messages/s.
+    for (let second = 0; second < 600; second += 10) {
+      for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
+      await clock.advance(10_000);
+    }
+    server.setDown(HOME, false);
+    await clock.advance(120_000);
+    expect(subscription.region).to.equal(HOME);
+    expect(ids(log).filter((id) => id === missed.id), "times shown").to.have.length(1);
+  });
 });
