@@ -273,7 +273,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
             if (Date.parse(message.publishedAt) >= fromMs) return true;
             return recovery !== undefined && message.origin === this.home && !recovery.delivered.has(message.id);
           });
-          if (recovery) this.failedHome = undefined;
+          if (recovery && !leg.closed) this.failedHome = undefined;
           break;
         }
       }
