@@ -113,6 +113,16 @@ interface CatchUp {
   settleSince?: string;
 }
 
+/**
+ * The range of a resume whose settle read has not yet succeeded, and every id delivered in it.
+ * A later resume reads from here again, and no repeat is shown however many messages the range
+ * holds (the recent-ids memory alone forgets past its capacity).
+ */
+interface Unsettled {
+  sinceMs: number;
+  delivered: Set<string>;
+}
+
 /** The home region failed while this subscription was live there: what its return must bring back. */
 interface FailedHome {
   /** Resume point when it failed. */
@@ -131,13 +141,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *   `publishedAt` it delivered minus the overlap window, buffering live messages meanwhile, then
  *   delivers what it missed (oldest first) and the buffer; repeated ids are dropped with bounded
  *   memory. It reads that history once more `settleMs` later, for a message that had not yet
- *   replicated to this region (and again, backing off, while that read fails).
+ *   replicated to this region (and again, backing off, while that read fails); until that read
+ *   succeeds, a later resume reads the range again, and every id in it is remembered.
  * - After `failoverAfter` failed attempts in a row in its region (refused, timed out), or at once
  *   when the keep-alive was lost, it moves to the next region of the preference list and resumes
  *   there. Away from home, it probes home every `homeRetryMs` and moves back once home answers,
  *   make-before-break: subscribed and caught up at home before the other connection closes.
  * - When the last message it had is older than the retention, it says so (`gap`).
- * - A forced unsubscribe ends it (`unsubscribed`); a permanent refusal too (`failed`).
+ * - A forced unsubscribe ends it (`unsubscribed`); a permanent refusal by home, or by its only
+ *   region, too (`failed`). A fallback that refuses is skipped.
  */
 export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private currentState: SubscriptionState = "connecting";
@@ -156,6 +168,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private lastLiveRegion?: string;
   private downSinceMs?: number;
   private failedHome?: FailedHome;
+  private unsettled?: Unsettled;
   private readonly seen: RecentIds;
   private retryTimer?: TimerHandle;
   private homeTimer?: TimerHandle;
@@ -265,12 +278,13 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
         case "resume": {
           fromMs = this.resumeFromMs();
           gap = this.downtimeGap(fromMs);
-          settleSince = iso(fromMs);
+          const unsettled = this.openUnsettled(fromMs);
+          settleSince = iso(unsettled.sinceMs);
           // Back home after an outage there: what it published before it failed, and no other region had, is in its own replica.
           const recovery = leg.region === this.home ? this.failedHome : undefined;
-          const readFrom = recovery ? Math.min(recovery.sinceMs, fromMs) : fromMs;
+          const readFrom = recovery ? Math.min(recovery.sinceMs, unsettled.sinceMs) : unsettled.sinceMs;
           await deliverAll(readHistory(api, this.channel, iso(readFrom)), (message) => {
-            if (Date.parse(message.publishedAt) >= fromMs) return true;
+            if (Date.parse(message.publishedAt) >= unsettled.sinceMs) return true;
             return recovery !== undefined && message.origin === this.home && !recovery.delivered.has(message.id);
           });
           if (recovery && !leg.closed) this.failedHome = undefined;
@@ -283,9 +297,19 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       // Without history nothing missed can be read back: any disconnection is a gap.
       gap = plan.kind === "last" ? undefined : { from: iso(fromMs), to: iso(this.now()), reason: "historyDisabled" };
       settleSince = undefined;
+      this.unsettled = undefined;
     }
     if (gap && !leg.closed) this.emit("gap", gap);
     return { caughtUp, gapClosed: gap === undefined, settleSince };
+  }
+
+  /** The range a resume reads: from `fromMs`, or earlier when a previous resume's range is not yet settled. */
+  private openUnsettled(fromMs: number): Unsettled {
+    const previous = this.unsettled;
+    const sinceMs = Math.min(fromMs, previous?.sinceMs ?? fromMs);
+    // A new record each time, so that an older leg's settle read cannot clear this wider range.
+    this.unsettled = { sinceMs, delivered: previous?.delivered ?? this.seen.publishedSince(sinceMs) };
+    return this.unsettled;
   }
 
   /** The history read after a drop starts here: the last `publishedAt` delivered, less the overlap window. */
@@ -347,7 +371,11 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   /** One funnel for every delivery: drops a repeated id, decodes, hands over, then advances the cursor. */
   private deliver(message: ChannelMessage, replayed: boolean): boolean {
     const publishedAtMs = Date.parse(message.publishedAt);
-    if (!this.seen.add(message.id, publishedAtMs)) {
+    const inUnsettled = this.unsettled !== undefined && publishedAtMs >= this.unsettled.sinceMs;
+    const repeat = !this.seen.add(message.id, publishedAtMs) || (inUnsettled && this.unsettled?.delivered.has(message.id));
+    if (inUnsettled) this.unsettled?.delivered.add(message.id);
+    if (this.failedHome && message.origin === this.home && publishedAtMs >= this.failedHome.sinceMs) this.failedHome.delivered.add(message.id);
+    if (repeat) {
       this.stats.duplicatesDropped += 1;
       return false;
     }
@@ -387,7 +415,9 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       return;
     }
     if (leg !== this.active) return;
-    if (isPermanent(error)) return this.end("failed", (error as Error).message, error as Error);
+    // Only home's refusal is final: a refusing fallback (say, a key rotated there first) is skipped, and home tried again.
+    const refusedAway = isPermanent(error) && leg.region !== this.home && this.regions.length > 1;
+    if (isPermanent(error) && !refusedAway) return this.end("failed", (error as Error).message, error as Error);
     const reason = (error as Error).message;
     if (leg.phase === "live") this.downSinceMs ??= this.now();
     if (this.candidate) {
@@ -400,7 +430,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     }
     if (leg.phase !== "live") this.failuresHere += 1;
     const keepAliveLost = error instanceof NetworkError && error.reason === "keepAlive";
-    const switching = this.regions.length > 1 && (keepAliveLost || this.failuresHere >= this.context.settings.failoverAfter);
+    const switching = this.regions.length > 1 && (keepAliveLost || refusedAway || this.failuresHere >= this.context.settings.failoverAfter);
     if (switching) this.failOver(leg.region);
     const next = this.regions[this.regionIndex];
     // A new region gets the first, shortest delay; the attempts go on counting, so a client that finds every region down still backs off to the maximum.
@@ -433,6 +463,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
    */
   private scheduleSettleRead(leg: Leg, since: string | undefined, failures = 0): void {
     if (since === undefined) return;
+    const unsettled = this.unsettled;
     const { settleMs, backoff } = this.context.settings;
     const delayMs = failures === 0 ? settleMs : backoffDelay(failures - 1, backoff, this.context.random);
     leg.settleTimer = this.context.clock.setTimeout(async () => {
@@ -441,6 +472,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
           if (leg.closed) return;
           if (this.deliver(message, true)) this.stats.caughtUpLate += 1;
         }
+        if (!leg.closed && this.unsettled === unsettled) this.unsettled = undefined;
       } catch (error) {
         if (!leg.closed && !isPermanent(error)) this.scheduleSettleRead(leg, since, failures + 1);
       }

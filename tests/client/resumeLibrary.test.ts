@@ -428,7 +428,7 @@ async function advanceUntilLive(clock: FakeClock, subscription: ChannelSubscript
   expect(subscription.state).to.equal("live");
 }
 
-describe("client library: review of races (revA)", () => {
+describe("client library: races around resume and failover (scripted server, fake clock)", () => {
   it("delivers each message once after a 10-minute outage at 10 messages/s (the settle read re-reads more than the 5,000 ids remembered)", async () => {
     const { clock, server, client } = setup({}, { failover: false });
     const subscription = client.subscribe(CHANNEL);
