@@ -109,8 +109,6 @@ class Leg {
 interface CatchUp {
   caughtUp: number;
   gapClosed: boolean;
-  /** Where the history was read from after a drop, read once more `settleMs` later. */
-  settleSince?: string;
 }
 
 /**
@@ -232,9 +230,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       leg.connection = connection;
       await api.subscribe(connection, this.channel, {
         next: (message) => this.onLiveMessage(leg, message),
-        deliveryError: (error) => {
-          if (!leg.closed) this.emit("deliveryError", error);
-        },
+        deliveryError: (error) => this.onDeliveryError(leg, error),
         error: (error) => this.onLegFailure(leg, error),
         complete: () => this.onServerComplete(leg),
       });
@@ -255,7 +251,6 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     const retentionMs = this.context.settings.retentionMs;
     let caughtUp = 0;
     let gap: GapEvent | undefined;
-    let settleSince: string | undefined;
     const deliverAll = async (messages: AsyncIterable<ChannelMessage> | ChannelMessage[], accept: (message: ChannelMessage) => boolean = () => true) => {
       for await (const message of messages) {
         if (leg.closed) return;
@@ -279,7 +274,6 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
           fromMs = this.resumeFromMs();
           gap = this.downtimeGap(fromMs);
           const unsettled = this.openUnsettled(fromMs);
-          settleSince = iso(unsettled.sinceMs);
           // Back home after an outage there: what it published before it failed, and no other region had, is in its own replica.
           const recovery = leg.region === this.home ? this.failedHome : undefined;
           const readFrom = recovery ? Math.min(recovery.sinceMs, unsettled.sinceMs) : unsettled.sinceMs;
@@ -296,11 +290,10 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       if (!(error instanceof GraphqlError && (error.errorType === "HistoryDisabled" || error.errorType === "ValidationError"))) throw error;
       // Without history nothing missed can be read back: any disconnection is a gap.
       gap = plan.kind === "last" ? undefined : { from: iso(fromMs), to: iso(this.now()), reason: "historyDisabled" };
-      settleSince = undefined;
       this.unsettled = undefined;
     }
     if (gap && !leg.closed) this.emit("gap", gap);
-    return { caughtUp, gapClosed: gap === undefined, settleSince };
+    return { caughtUp, gapClosed: gap === undefined };
   }
 
   /** The range a resume reads: from `fromMs`, or earlier when a previous resume's range is not yet settled. */
@@ -337,7 +330,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private goLive(leg: Leg, plan: Plan, outcome: CatchUp): void {
     for (const message of leg.buffer.splice(0)) this.deliver(message, false);
     leg.phase = "live";
-    this.scheduleSettleRead(leg, outcome.settleSince);
+    this.scheduleSettleRead(leg);
     if (leg === this.candidate) return this.moveHome(leg);
     this.liveAnchorMs = this.now();
     const previousRegion = this.lastLiveRegion;
@@ -401,6 +394,14 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     if (leg === this.active) this.liveAnchorMs = this.now();
   }
 
+  /** A live frame without a usable message (say, its publisher selected too few fields): the message is in history, so read it there. */
+  private onDeliveryError(leg: Leg, error: Error): void {
+    if (leg.closed) return;
+    this.emit("deliveryError", error);
+    this.openUnsettled(this.resumeFromMs());
+    this.scheduleSettleRead(leg);
+  }
+
   private onActivity(leg: Leg): void {
     if (!leg.closed && leg === this.active && leg.phase === "live") this.liveAnchorMs = this.now();
   }
@@ -457,24 +458,28 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   }
 
   /**
-   * Reads the history of a resume once more, for messages that reached this region's replica late.
-   * A failed read is tried again (backing off) while the leg stays live: the cursor moves on with
-   * live messages, so a later resume would not read this range again.
+   * Reads the open range once more (see `Unsettled`), for messages that reached this region's
+   * replica late. A failed read is tried again (backing off) while the leg lasts: the cursor moves
+   * on with live messages, so without it no resume would read this range again.
    */
-  private scheduleSettleRead(leg: Leg, since: string | undefined, failures = 0): void {
-    if (since === undefined) return;
-    const unsettled = this.unsettled;
+  private scheduleSettleRead(leg: Leg, failures = 0): void {
+    if (this.unsettled === undefined || leg.settleTimer !== undefined) return;
     const { settleMs, backoff } = this.context.settings;
     const delayMs = failures === 0 ? settleMs : backoffDelay(failures - 1, backoff, this.context.random);
     leg.settleTimer = this.context.clock.setTimeout(async () => {
+      leg.settleTimer = undefined;
+      const unsettled = this.unsettled;
+      if (unsettled === undefined || leg.closed) return;
       try {
-        for await (const message of readHistory(this.context.client(leg.region), this.channel, since)) {
+        for await (const message of readHistory(this.context.client(leg.region), this.channel, iso(unsettled.sinceMs))) {
           if (leg.closed) return;
           if (this.deliver(message, true)) this.stats.caughtUpLate += 1;
         }
         if (!leg.closed && this.unsettled === unsettled) this.unsettled = undefined;
       } catch (error) {
-        if (!leg.closed && !isPermanent(error)) this.scheduleSettleRead(leg, since, failures + 1);
+        if (leg.closed) return;
+        if (!isPermanent(error)) return this.scheduleSettleRead(leg, failures + 1);
+        if (this.unsettled === unsettled) this.unsettled = undefined;
       }
     }, delayMs);
   }

@@ -526,6 +526,39 @@ describe("client library: races around resume and failover (scripted server, fak
     expect(subscription.region).to.equal(HOME);
   });
 
+  it("reads history for a live message that came with errors instead of data (say, its publisher selected too few fields)", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000 });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    const errors: string[] = [];
+    subscription.on("deliveryError", (error) => errors.push(error.message));
+    await clock.advance(0);
+    const broken = server.publish(HOME, CHANNEL, "stored, but its live frame is broken", { liveIn: [] });
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(0);
+    expect(errors).to.have.length(1);
+    // More broken frames do not keep pushing the read back.
+    await clock.advance(3_000);
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(2_000);
+    expect(log.messages).to.deep.equal([{ id: broken.id, data: "stored, but its live frame is broken", replayed: true }]);
+    expect(subscription.state).to.equal("live");
+  });
+
+  it("stops reading again when the API has no history, and goes on live", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000 });
+    server.history = "off";
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(60_000);
+    expect(server.requests.filter((request) => request.operation === "history")).to.have.length(1);
+    const live = server.publish(HOME, CHANNEL, "live");
+    await clock.advance(0);
+    expect(ids(log)).to.deep.equal([live.id]);
+  });
+
   it("does not show again, when it goes home, a message of home that it caught up from the fallback long ago", async () => {
     const { clock, server, client } = setup({ homeRetryMs: 60_000 });
     const subscription = client.subscribe(CHANNEL);
