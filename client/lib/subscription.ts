@@ -192,9 +192,10 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     return this.currentState;
   }
 
-  /** The region it is connected (or connecting) to. */
+  /** The region it is connected (or connecting) to; while `reconnecting`, the one it tries next. */
   get region(): string {
-    return this.active?.region ?? this.regions[this.regionIndex];
+    if (this.currentState === "reconnecting" || !this.active) return this.regions[this.regionIndex];
+    return this.active.region;
   }
 
   /** Ends the subscription. */

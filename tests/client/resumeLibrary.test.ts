@@ -323,6 +323,8 @@ describe("client library: failover (scripted server, fake clock)", () => {
     const { clock, server, client } = setup({ homeRetryMs: 60_000 });
     const subscription = client.subscribe(CHANNEL);
     const log = record(subscription);
+    const retrying: string[] = [];
+    subscription.on("state", (change) => change.to === "reconnecting" && retrying.push(change.region));
     await clock.advance(0);
     server.publish(HOME, CHANNEL, "before");
     await clock.advance(0);
@@ -335,6 +337,8 @@ describe("client library: failover (scripted server, fake clock)", () => {
 
     expect(subscription.region).to.equal(AWAY);
     expect(server.handshakes.map((handshake) => handshake.region)).to.deep.equal([HOME, HOME, HOME, HOME, AWAY]);
+    // While it waits, it names the region it will try next (what the web app's badge shows).
+    expect(retrying).to.deep.equal([HOME, HOME, HOME, AWAY]);
     expect(log.events.filter((event) => /failed over|resumed/.test(event))).to.deep.equal([`failed over ${HOME}→${AWAY}`, `resumed in ${AWAY}, 1 caught up`]);
     // Later than the overlap after the stranded message: only the read back from the failure finds it.
     await clock.advance(15_000);
