@@ -4,6 +4,7 @@ import {
   CHANNEL_NAME_RULE,
   DEFAULT_GROUPS_CLAIM,
   isOnAllowlist,
+  matchesSomeSub,
   SUB_PLACEHOLDER,
   type ApiKeyAccess,
   type RightsEntry,
@@ -36,6 +37,9 @@ const CHANNEL_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
 const CHANNEL_NAME = new RegExp(CHANNEL_NAME_PATTERN);
 const OIDC_KEYS = ["issuer", "clientId", "groupsClaim", "authTtlSeconds", "iatTtlSeconds"];
 const RIGHTS_KEYS = ["group", "publish", "subscribe"];
+
+/** True for a non-empty string without spaces around it: a name a token claim or group could have. */
+const isCleanName = (value: unknown): value is string => typeof value === "string" && value !== "" && value === value.trim();
 
 function unknownKeys(value: Record<string, unknown>, known: string[]): string[] {
   return Object.keys(value).filter((key) => !known.includes(key));
@@ -88,8 +92,8 @@ function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
       problems.push(`${where}.clientId is ${show(clientId)}: it must be a non-empty client id (AppSync reads it as a regular expression; use the syntax Java and JavaScript read alike)`);
     }
   }
-  if (groupsClaim !== undefined && (typeof groupsClaim !== "string" || groupsClaim === "")) {
-    problems.push(`${where}.groupsClaim is ${show(groupsClaim)}: it must be the name of a token claim, e.g. "groups"`);
+  if (groupsClaim !== undefined && !isCleanName(groupsClaim)) {
+    problems.push(`${where}.groupsClaim is ${show(groupsClaim)}: it must be the name of a token claim, e.g. "groups", not blank and with no spaces around it`);
   }
   for (const [key, value] of [["authTtlSeconds", authTtlSeconds], ["iatTtlSeconds", iatTtlSeconds]] as const) {
     if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > Number.MAX_SAFE_INTEGER / 1000)) {
@@ -105,11 +109,14 @@ function validateOidc(raw: unknown, problems: string[]): OidcConfig | null {
   };
 }
 
-/** True when the allowlist allows some name that starts with `start` (an empty allowlist allows every name). */
-function allowlistReaches(start: string, channels: readonly string[]): boolean {
+/**
+ * True when the allowlist allows some name that starts with `start` and, for an exact entry, that
+ * `fits` (an empty allowlist allows every name; a prefix entry allows names of any length after it).
+ */
+function allowlistReaches(start: string, channels: readonly string[], fits: (name: string) => boolean = () => true): boolean {
   return (
     channels.length === 0 ||
-    channels.some((entry) => (entry.endsWith("*") ? start.startsWith(entry.slice(0, -1)) || entry.slice(0, -1).startsWith(start) : entry.startsWith(start)))
+    channels.some((entry) => (entry.endsWith("*") ? start.startsWith(entry.slice(0, -1)) || entry.slice(0, -1).startsWith(start) : entry.startsWith(start) && fits(entry)))
   );
 }
 
@@ -131,7 +138,11 @@ function patternProblem(pattern: string, channels: readonly string[]): string | 
   }
   // A prefix or a {sub} pattern: what it matches starts with the text before its * or its first {sub}.
   const start = body.split(SUB_PLACEHOLDER)[0];
-  return allowlistReaches(start, channels) ? undefined : `globalws:channels allows no channel starting with ${show(start)}, so the right could never be used`;
+  if (!allowlistReaches(start, channels)) return `globalws:channels allows no channel starting with ${show(start)}, so the right could never be used`;
+  if (body.includes(SUB_PLACEHOLDER) && !allowlistReaches(start, channels, (name) => matchesSomeSub(pattern, name))) {
+    return `globalws:channels allows no channel it can match, ${SUB_PLACEHOLDER} standing for at least one character, so the right could never be used`;
+  }
+  return undefined;
 }
 
 function validateRights(raw: unknown, channels: readonly string[], problems: string[]): RightsEntry[] {
@@ -148,8 +159,8 @@ function validateRights(raw: unknown, channels: readonly string[], problems: str
     }
     const named = typeof entry.group === "string" ? `${where} (group ${show(entry.group)})` : where;
     for (const key of unknownKeys(entry, RIGHTS_KEYS)) problems.push(`${named} has the unknown key ${show(key)}: the keys are ${RIGHTS_KEYS.join(", ")}`);
-    if (typeof entry.group !== "string" || entry.group === "") {
-      problems.push(`${named}.group is ${show(entry.group)}: it must be a group name from the tokens' groups claim, or "*" for any signed-in user`);
+    if (!isCleanName(entry.group)) {
+      problems.push(`${named}.group is ${show(entry.group)}: it must be a group name from the tokens' groups claim, or "*" for any signed-in user, not blank and with no spaces around it`);
     }
     let grants = 0;
     for (const right of ["publish", "subscribe"] as const) {

@@ -53,13 +53,27 @@ export function request(ctx: Context<Args>) {
   };
 }
 
-/** DynamoDB's answers to a `nextToken` that is not this query's: foreign, tampered, or of another channel. */
-const BAD_TOKEN_ERRORS = ["DynamoDB:UserIllegalArgumentException", "DynamoDB:ValidationException"];
+/**
+ * The error types of DynamoDB refusing a `nextToken`: AppSync's own for a token it did not issue, and
+ * DynamoDB's ValidationException for a start key outside the query (another channel's token), which
+ * AppSync reports under the AWS SDK's generic type with the code in the message
+ * (https://github.com/dabit3/react-appsync-graphql-recipe-app/issues/5).
+ */
+const REFUSED_TOKEN_ERRORS = [
+  "DynamoDB:UserIllegalArgumentException",
+  "DynamoDB:ValidationException",
+  "DynamoDB:AmazonDynamoDBException",
+  "DynamoDB:DynamoDbException",
+];
 
-/** The page; a `nextToken` this query did not issue is the caller's mistake (BadRequest). */
+function refusesToken(error: { type: string; message: string }): boolean {
+  return REFUSED_TOKEN_ERRORS.indexOf(error.type) >= 0 || error.message.indexOf("ValidationException") >= 0;
+}
+
+/** The page; a `nextToken` DynamoDB refuses is the caller's mistake (BadRequest); other failures pass through. */
 export function response(ctx: Context<Args>) {
   if (ctx.error) {
-    if (BAD_TOKEN_ERRORS.indexOf(ctx.error.type) >= 0 && isGiven(ctx.args.nextToken)) {
+    if (isGiven(ctx.args.nextToken) && refusesToken(ctx.error)) {
       util.error("nextToken is not valid here: pass the nextToken of the previous page of the same history query, unchanged.", "BadRequest");
     }
     util.error(ctx.error.message, ctx.error.type);

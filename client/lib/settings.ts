@@ -36,8 +36,8 @@ export interface ResumeSettings {
  *   three in a row, 1.5–5 s with the backoff, do.
  * - home retry 60 s: a client stays on the fallback at least a minute (ably-js sticks for 10
  *   minutes), so a flapping home region does not bounce it.
- * - 5,000 ids: the overlap re-reads 30 s of messages, so this covers a channel up to ~160
- *   messages/s; a repeat past that is delivered again.
+ * - 5,000 ids: live, the overlap re-reads 30 s of messages, so this covers a channel up to ~160
+ *   messages/s (a resume's own range is remembered whole until its settle read succeeds).
  */
 export const DEFAULT_RESUME_SETTINGS: ResumeSettings = {
   backoff: DEFAULT_BACKOFF,

@@ -109,8 +109,16 @@ class Leg {
 interface CatchUp {
   caughtUp: number;
   gapClosed: boolean;
-  /** Where the history was read from after a drop, read once more `settleMs` later. */
-  settleSince?: string;
+}
+
+/**
+ * The range of a resume whose settle read has not yet succeeded, and every id delivered in it.
+ * A later resume reads from here again, and no repeat is shown however many messages the range
+ * holds (the recent-ids memory alone forgets past its capacity).
+ */
+interface Unsettled {
+  sinceMs: number;
+  delivered: Set<string>;
 }
 
 /** The home region failed while this subscription was live there: what its return must bring back. */
@@ -131,13 +139,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *   `publishedAt` it delivered minus the overlap window, buffering live messages meanwhile, then
  *   delivers what it missed (oldest first) and the buffer; repeated ids are dropped with bounded
  *   memory. It reads that history once more `settleMs` later, for a message that had not yet
- *   replicated to this region (and again, backing off, while that read fails).
+ *   replicated to this region (and again, backing off, while that read fails); until that read
+ *   succeeds, a later resume reads the range again, and every id in it is remembered.
  * - After `failoverAfter` failed attempts in a row in its region (refused, timed out), or at once
  *   when the keep-alive was lost, it moves to the next region of the preference list and resumes
  *   there. Away from home, it probes home every `homeRetryMs` and moves back once home answers,
  *   make-before-break: subscribed and caught up at home before the other connection closes.
  * - When the last message it had is older than the retention, it says so (`gap`).
- * - A forced unsubscribe ends it (`unsubscribed`); a permanent refusal too (`failed`).
+ * - A forced unsubscribe ends it (`unsubscribed`); a permanent refusal by home, or by its only
+ *   region, too (`failed`). A fallback that refuses is skipped.
  */
 export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private currentState: SubscriptionState = "connecting";
@@ -156,6 +166,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private lastLiveRegion?: string;
   private downSinceMs?: number;
   private failedHome?: FailedHome;
+  private unsettled?: Unsettled;
   private readonly seen: RecentIds;
   private retryTimer?: TimerHandle;
   private homeTimer?: TimerHandle;
@@ -181,9 +192,10 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     return this.currentState;
   }
 
-  /** The region it is connected (or connecting) to. */
+  /** The region it is connected (or connecting) to; while `reconnecting`, the one it tries next. */
   get region(): string {
-    return this.active?.region ?? this.regions[this.regionIndex];
+    if (this.currentState === "reconnecting" || !this.active) return this.regions[this.regionIndex];
+    return this.active.region;
   }
 
   /** Ends the subscription. */
@@ -219,9 +231,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       leg.connection = connection;
       await api.subscribe(connection, this.channel, {
         next: (message) => this.onLiveMessage(leg, message),
-        deliveryError: (error) => {
-          if (!leg.closed) this.emit("deliveryError", error);
-        },
+        deliveryError: (error) => this.onDeliveryError(leg, error),
         error: (error) => this.onLegFailure(leg, error),
         complete: () => this.onServerComplete(leg),
       });
@@ -242,7 +252,6 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     const retentionMs = this.context.settings.retentionMs;
     let caughtUp = 0;
     let gap: GapEvent | undefined;
-    let settleSince: string | undefined;
     const deliverAll = async (messages: AsyncIterable<ChannelMessage> | ChannelMessage[], accept: (message: ChannelMessage) => boolean = () => true) => {
       for await (const message of messages) {
         if (leg.closed) return;
@@ -265,15 +274,15 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
         case "resume": {
           fromMs = this.resumeFromMs();
           gap = this.downtimeGap(fromMs);
-          settleSince = iso(fromMs);
+          const unsettled = this.openUnsettled(fromMs);
           // Back home after an outage there: what it published before it failed, and no other region had, is in its own replica.
           const recovery = leg.region === this.home ? this.failedHome : undefined;
-          const readFrom = recovery ? Math.min(recovery.sinceMs, fromMs) : fromMs;
+          const readFrom = recovery ? Math.min(recovery.sinceMs, unsettled.sinceMs) : unsettled.sinceMs;
           await deliverAll(readHistory(api, this.channel, iso(readFrom)), (message) => {
-            if (Date.parse(message.publishedAt) >= fromMs) return true;
+            if (Date.parse(message.publishedAt) >= unsettled.sinceMs) return true;
             return recovery !== undefined && message.origin === this.home && !recovery.delivered.has(message.id);
           });
-          if (recovery) this.failedHome = undefined;
+          if (recovery && !leg.closed) this.failedHome = undefined;
           break;
         }
       }
@@ -282,10 +291,19 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       if (!(error instanceof GraphqlError && (error.errorType === "HistoryDisabled" || error.errorType === "ValidationError"))) throw error;
       // Without history nothing missed can be read back: any disconnection is a gap.
       gap = plan.kind === "last" ? undefined : { from: iso(fromMs), to: iso(this.now()), reason: "historyDisabled" };
-      settleSince = undefined;
+      this.unsettled = undefined;
     }
     if (gap && !leg.closed) this.emit("gap", gap);
-    return { caughtUp, gapClosed: gap === undefined, settleSince };
+    return { caughtUp, gapClosed: gap === undefined };
+  }
+
+  /** The range a resume reads: from `fromMs`, or earlier when a previous resume's range is not yet settled. */
+  private openUnsettled(fromMs: number): Unsettled {
+    const previous = this.unsettled;
+    const sinceMs = Math.min(fromMs, previous?.sinceMs ?? fromMs);
+    // A new record each time, so that an older leg's settle read cannot clear this wider range.
+    this.unsettled = { sinceMs, delivered: previous?.delivered ?? this.seen.publishedSince(sinceMs) };
+    return this.unsettled;
   }
 
   /** The history read after a drop starts here: the last `publishedAt` delivered, less the overlap window. */
@@ -313,7 +331,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private goLive(leg: Leg, plan: Plan, outcome: CatchUp): void {
     for (const message of leg.buffer.splice(0)) this.deliver(message, false);
     leg.phase = "live";
-    this.scheduleSettleRead(leg, outcome.settleSince);
+    this.scheduleSettleRead(leg);
     if (leg === this.candidate) return this.moveHome(leg);
     this.liveAnchorMs = this.now();
     const previousRegion = this.lastLiveRegion;
@@ -347,7 +365,11 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   /** One funnel for every delivery: drops a repeated id, decodes, hands over, then advances the cursor. */
   private deliver(message: ChannelMessage, replayed: boolean): boolean {
     const publishedAtMs = Date.parse(message.publishedAt);
-    if (!this.seen.add(message.id, publishedAtMs)) {
+    const inUnsettled = this.unsettled !== undefined && publishedAtMs >= this.unsettled.sinceMs;
+    const repeat = !this.seen.add(message.id, publishedAtMs) || (inUnsettled && this.unsettled?.delivered.has(message.id));
+    if (inUnsettled) this.unsettled?.delivered.add(message.id);
+    if (this.failedHome && message.origin === this.home && publishedAtMs >= this.failedHome.sinceMs) this.failedHome.delivered.add(message.id);
+    if (repeat) {
       this.stats.duplicatesDropped += 1;
       return false;
     }
@@ -373,6 +395,14 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     if (leg === this.active) this.liveAnchorMs = this.now();
   }
 
+  /** A live frame without a usable message (say, its publisher selected too few fields): the message is in history, so read it there. */
+  private onDeliveryError(leg: Leg, error: Error): void {
+    if (leg.closed) return;
+    this.emit("deliveryError", error);
+    this.openUnsettled(this.resumeFromMs());
+    this.scheduleSettleRead(leg);
+  }
+
   private onActivity(leg: Leg): void {
     if (!leg.closed && leg === this.active && leg.phase === "live") this.liveAnchorMs = this.now();
   }
@@ -387,7 +417,9 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
       return;
     }
     if (leg !== this.active) return;
-    if (isPermanent(error)) return this.end("failed", (error as Error).message, error as Error);
+    // Only home's refusal is final: a refusing fallback (say, a key rotated there first) is skipped, and home tried again.
+    const refusedAway = isPermanent(error) && leg.region !== this.home && this.regions.length > 1;
+    if (isPermanent(error) && !refusedAway) return this.end("failed", (error as Error).message, error as Error);
     const reason = (error as Error).message;
     if (leg.phase === "live") this.downSinceMs ??= this.now();
     if (this.candidate) {
@@ -400,7 +432,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
     }
     if (leg.phase !== "live") this.failuresHere += 1;
     const keepAliveLost = error instanceof NetworkError && error.reason === "keepAlive";
-    const switching = this.regions.length > 1 && (keepAliveLost || this.failuresHere >= this.context.settings.failoverAfter);
+    const switching = this.regions.length > 1 && (keepAliveLost || refusedAway || this.failuresHere >= this.context.settings.failoverAfter);
     if (switching) this.failOver(leg.region);
     const next = this.regions[this.regionIndex];
     // A new region gets the first, shortest delay; the attempts go on counting, so a client that finds every region down still backs off to the maximum.
@@ -427,22 +459,28 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   }
 
   /**
-   * Reads the history of a resume once more, for messages that reached this region's replica late.
-   * A failed read is tried again (backing off) while the leg stays live: the cursor moves on with
-   * live messages, so a later resume would not read this range again.
+   * Reads the open range once more (see `Unsettled`), for messages that reached this region's
+   * replica late. A failed read is tried again (backing off) while the leg lasts: the cursor moves
+   * on with live messages, so without it no resume would read this range again.
    */
-  private scheduleSettleRead(leg: Leg, since: string | undefined, failures = 0): void {
-    if (since === undefined) return;
+  private scheduleSettleRead(leg: Leg, failures = 0): void {
+    if (this.unsettled === undefined || leg.settleTimer !== undefined) return;
     const { settleMs, backoff } = this.context.settings;
     const delayMs = failures === 0 ? settleMs : backoffDelay(failures - 1, backoff, this.context.random);
     leg.settleTimer = this.context.clock.setTimeout(async () => {
+      leg.settleTimer = undefined;
+      const unsettled = this.unsettled;
+      if (unsettled === undefined || leg.closed) return;
       try {
-        for await (const message of readHistory(this.context.client(leg.region), this.channel, since)) {
+        for await (const message of readHistory(this.context.client(leg.region), this.channel, iso(unsettled.sinceMs))) {
           if (leg.closed) return;
           if (this.deliver(message, true)) this.stats.caughtUpLate += 1;
         }
+        if (!leg.closed && this.unsettled === unsettled) this.unsettled = undefined;
       } catch (error) {
-        if (!leg.closed && !isPermanent(error)) this.scheduleSettleRead(leg, since, failures + 1);
+        if (leg.closed) return;
+        if (!isPermanent(error)) return this.scheduleSettleRead(leg, failures + 1);
+        if (this.unsettled === unsettled) this.unsettled = undefined;
       }
     }, delayMs);
   }

@@ -59,7 +59,7 @@ export interface DynamoDbDataSourceOptions {
  * AppSync's DynamoDB data source for APPSYNC_JS, over one local replica: the request objects of
  * AppSync's JavaScript resolver reference for DynamoDB (PutItem with `condition` and `equalsIgnore`,
  * GetItem, Query with `filter`, `limit`, `nextToken`, `index`, `scanIndexForward`), results converted to
- * JSON values, failures as `DynamoDB:<exception>` errors. `caller` names the resolver or function, to
+ * JSON values, failures as `DynamoDB:<exception>` errors (`DynamoDB:AmazonDynamoDBException` for one the SDK does not model). `caller` names the resolver or function, to
  * which a `nextToken` is bound. (https://docs.aws.amazon.com/appsync/latest/devguide/js-resolver-reference-dynamodb.html)
  */
 export function dynamoDbDataSource(options: DynamoDbDataSourceOptions) {
@@ -78,11 +78,28 @@ export function dynamoDbDataSource(options: DynamoDbDataSourceOptions) {
       }
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
-      if (error instanceof DynamoDBServiceException) throw new DataSourceError(error.message, `DynamoDB:${error.name}`);
+      if (error instanceof DynamoDBServiceException) throw asAppSyncError(error);
       // The replica cannot be reached (its store failed, or the runtime is stopping).
       throw new DataSourceError(`The history replica is unavailable: ${(error as Error).message}`, "DynamoDB:InternalServerError");
     }
   };
+}
+
+/**
+ * A DynamoDB exception as AppSync reports it: a modelled one (a subclass in the SDK) under its own
+ * name; any other (ValidationException, SerializationException, …) under the SDK's generic type,
+ * with its code only in the message.
+ */
+function asAppSyncError(error: DynamoDBServiceException): DataSourceError {
+  const message = sdkMessage(error.message, error.name, error.$metadata.httpStatusCode);
+  const modelled = Object.getPrototypeOf(error) !== DynamoDBServiceException.prototype;
+  // Reported for a ValidationException (https://github.com/dabit3/react-appsync-graphql-recipe-app/issues/5).
+  return new DataSourceError(message, modelled ? `DynamoDB:${error.name}` : "DynamoDB:AmazonDynamoDBException");
+}
+
+/** A DynamoDB error message in the format of the AWS SDK AppSync uses. */
+function sdkMessage(message: string, code: string, status = 400): string {
+  return `${message} (Service: AmazonDynamoDBv2; Status Code: ${status}; Error Code: ${code})`;
 }
 
 async function putItem({ replica, onWrite }: DynamoDbDataSourceOptions, request: PutItemRequest): Promise<unknown> {
@@ -105,7 +122,7 @@ async function putItem({ replica, onWrite }: DynamoDbDataSourceOptions, request:
     const current = await readItem(replica, toWire(request.key), condition?.consistentRead ?? true);
     if (current && sameIgnoring(current, item, condition?.equalsIgnore ?? [])) return unmarshall(current);
     throw new DataSourceError(
-      "The conditional request failed (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException)",
+      sdkMessage("The conditional request failed", "ConditionalCheckFailedException"),
       "DynamoDB:ConditionalCheckFailedException",
       current ? unmarshall(current) : null,
     );

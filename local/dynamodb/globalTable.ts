@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHANNEL_KEY, EXPIRY_KEY, MESSAGE_ID_KEY, TIME_KEY } from "../../resolvers/lib/historyTable";
 import { startReplica, type Replica } from "./replica";
+import { keepCurrentReplicas, recordRegions } from "./replicaRegions";
 
 type Item = Record<string, AttributeValue>;
 
@@ -60,7 +61,10 @@ export class GlobalTable {
   }
 
   /**
-   * Starts a replica per region and sends the copies the last stop left waiting.
+   * Starts a replica per region and sends the copies the last stop left waiting. As on AWS, the
+   * replica of a region no longer configured is deleted, and one of a region added (or added back)
+   * gets the history already stored before it serves requests
+   * (Replicas, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html).
    * @throws Error when another runtime uses `dir`.
    */
   static async start(options: GlobalTableOptions): Promise<GlobalTable> {
@@ -70,7 +74,11 @@ export class GlobalTable {
       if (options.fresh) {
         for (const entry of fs.readdirSync(options.dir)) if (entry !== LOCK_FILE) fs.rmSync(path.join(options.dir, entry), { recursive: true, force: true });
       }
+      const current = keepCurrentReplicas(options.dir, options.regions);
       for (const region of options.regions) replicas.set(region, await startReplica(region, path.join(options.dir, region), options.log));
+      const added = [...replicas.values()].filter((replica) => !current.includes(replica.region));
+      await fillReplicas(added, replicas.get(current[0]), options.log);
+      recordRegions(options.dir, options.regions);
       const table = new GlobalTable(replicas, options, releaseLock);
       await table.resumeWaiting();
       return table;
@@ -147,23 +155,48 @@ export class GlobalTable {
       this.waiting.push(copy);
       return;
     }
-    const replica = this.replica(copy.to);
     try {
-      await replica.send(
-        new PutItemCommand({
-          TableName: replica.tableName,
-          Item: copy.item,
-          // Last writer wins: a key written in two regions ends as the later write everywhere.
-          ConditionExpression: "attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND #origin < :origin)",
-          ExpressionAttributeNames: { "#id": MESSAGE_ID_KEY, "#ts": TIME_KEY, "#origin": "origin" },
-          ExpressionAttributeValues: { ":ts": copy.item[TIME_KEY], ":origin": copy.item.origin },
-        }),
-      );
+      await putIfLater(this.replica(copy.to), copy.item);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || this.closed) return;
+      if (this.closed) return;
       this.options.log(`[${copy.to}] history replication from ${copy.from} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** Writes `item` to `replica` unless it holds a later write of the same key (last writer wins). */
+async function putIfLater(replica: Replica, item: Item): Promise<void> {
+  try {
+    await replica.send(
+      new PutItemCommand({
+        TableName: replica.tableName,
+        Item: item,
+        // Last writer wins: a key written in two regions ends as the later write everywhere.
+        ConditionExpression: "attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND #origin < :origin)",
+        ExpressionAttributeNames: { "#id": MESSAGE_ID_KEY, "#ts": TIME_KEY, "#origin": "origin" },
+        ExpressionAttributeValues: { ":ts": item[TIME_KEY], ":origin": item.origin },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Copies every item of `source` into each of `targets`, as AWS fills a replica added to a global
+ * table. Without a source (no replica was kept), the table is new and its replicas start empty.
+ */
+async function fillReplicas(targets: readonly Replica[], source: Replica | undefined, log: (line: string) => void): Promise<void> {
+  if (!source || targets.length === 0) return;
+  let from: Item | undefined;
+  let copied = 0;
+  do {
+    const page = await source.send(new ScanCommand({ TableName: source.tableName, ExclusiveStartKey: from }));
+    for (const item of page.Items ?? []) for (const target of targets) await putIfLater(target, item);
+    copied += page.Items?.length ?? 0;
+    from = page.LastEvaluatedKey;
+  } while (from);
+  log(`history: copied ${copied} items from ${source.region} into the new replicas of ${targets.map((target) => target.region).join(", ")}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { util, Context } from "@aws-appsync/utils";
-import { apiKeyHasRight, AUTH_TYPE, groupsInClaims, hasRight, Right, UNAUTHORIZED } from "./rules";
+import { apiKeyHasRight, AUTH_TYPE, groupsInClaims, hasRight, isPrivateChannel, Right, UNAUTHORIZED } from "./rules";
 import { apiKeyAccess, groupsClaim, rights } from "./settings";
 
 type OidcIdentity = { sub?: string; claims?: Record<string, unknown> };
@@ -8,8 +8,9 @@ type IamIdentity = { userArn?: string };
 /**
  * Fails the request with `Unauthorized` unless the caller has `right` on channel `name`: IAM always;
  * the API key as `globalws:apiKeyAccess` says (AppSync's schema directives already keep it off the
- * fields it may not call: this repeats the rule where it matters); a signed-in user when a group
- * of theirs, or `*`, grants it in `globalws:rights`.
+ * fields it may not call: this repeats the rule where it matters), but never `subscribe` to a
+ * user's private channel (one a `{sub}` pattern of `globalws:rights` can name); a signed-in user
+ * when a group of theirs, or `*`, grants it in `globalws:rights`.
  */
 export function requireRight(ctx: Context, right: Right, name: string): void {
   const authType = util.authType();
@@ -17,6 +18,9 @@ export function requireRight(ctx: Context, right: Right, name: string): void {
   if (authType === AUTH_TYPE.API_KEY) {
     if (!apiKeyHasRight(apiKeyAccess, right)) {
       util.error(`Not allowed to ${right} to channel "${name}" with the API key: globalws:apiKeyAccess is "${apiKeyAccess}".`, UNAUTHORIZED);
+    }
+    if (right === "subscribe" && isPrivateChannel(rights, name)) {
+      util.error(`Not allowed to subscribe to channel "${name}" with the API key: a {sub} pattern of globalws:rights makes it a user's private channel.`, UNAUTHORIZED);
     }
     return;
   }

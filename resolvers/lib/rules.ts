@@ -114,6 +114,24 @@ export function matchesChannelPattern(pattern: string, name: string, sub: string
 }
 
 /**
+ * True when some non-empty `sub` makes `pattern`, one that names `{sub}`, match `name`. That sub
+ * starts where the pattern's text before its first `{sub}` ends, so each length is tried in turn.
+ */
+export function matchesSomeSub(pattern: string, name: string): boolean {
+  if (pattern.indexOf(SUB_PLACEHOLDER) < 0) return false;
+  const start = pattern.split(SUB_PLACEHOLDER)[0].length;
+  return name.split("").some((_, index) => matchesChannelPattern(pattern, name, name.slice(start, start + index + 1)));
+}
+
+/**
+ * True when `name` is some user's private channel: a `{sub}` pattern of `rights` (publish or
+ * subscribe) matches it for some non-empty `sub`. The API key may not read such a channel.
+ */
+export function isPrivateChannel(rights: RightsEntry[], name: string): boolean {
+  return rights.some((entry) => [...(entry.publish ?? []), ...(entry.subscribe ?? [])].some((pattern) => matchesSomeSub(pattern, name)));
+}
+
+/**
  * The groups a token lists in `claim`: a list of strings, or one string for a single group;
  * anything else lists none. (No `Array.isArray`: APPSYNC_JS documents no such function. A claim
  * comes from JSON, so an object with a `filter` function is a list.)

@@ -323,6 +323,8 @@ describe("client library: failover (scripted server, fake clock)", () => {
     const { clock, server, client } = setup({ homeRetryMs: 60_000 });
     const subscription = client.subscribe(CHANNEL);
     const log = record(subscription);
+    const retrying: string[] = [];
+    subscription.on("state", (change) => change.to === "reconnecting" && retrying.push(change.region));
     await clock.advance(0);
     server.publish(HOME, CHANNEL, "before");
     await clock.advance(0);
@@ -335,6 +337,8 @@ describe("client library: failover (scripted server, fake clock)", () => {
 
     expect(subscription.region).to.equal(AWAY);
     expect(server.handshakes.map((handshake) => handshake.region)).to.deep.equal([HOME, HOME, HOME, HOME, AWAY]);
+    // While it waits, it names the region it will try next (what the web app's badge shows).
+    expect(retrying).to.deep.equal([HOME, HOME, HOME, AWAY]);
     expect(log.events.filter((event) => /failed over|resumed/.test(event))).to.deep.equal([`failed over ${HOME}→${AWAY}`, `resumed in ${AWAY}, 1 caught up`]);
     // Later than the overlap after the stranded message: only the read back from the failure finds it.
     await clock.advance(15_000);
@@ -419,5 +423,165 @@ describe("client library: publishing (scripted server, fake clock)", () => {
     const failure = await client.publish(CHANNEL, 1).then(() => undefined, (error: Error) => error);
     expect(failure?.message).to.equal("UnauthorizedException: You are not authorized to make this call.");
     expect(server.requests).to.have.length(1);
+  });
+});
+
+/** Moves the fake clock on in 100 ms steps until the subscription is live (at most a minute). */
+async function advanceUntilLive(clock: FakeClock, subscription: ChannelSubscription): Promise<void> {
+  for (let step = 0; step < 600 && subscription.state !== "live"; step += 1) await clock.advance(100);
+  expect(subscription.state).to.equal("live");
+}
+
+describe("client library: races around resume and failover (scripted server, fake clock)", () => {
+  it("delivers each message once after a 10-minute outage at 10 messages/s (the settle read re-reads more than the 5,000 ids remembered)", async () => {
+    const { clock, server, client } = setup({}, { failover: false });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.setDown(HOME, true);
+    await clock.advance(0);
+    // 10 messages/s for 10 minutes, far below the ~160/s the README says 5,000 ids cover.
+    for (let second = 0; second < 600; second += 10) {
+      for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
+      await clock.advance(10_000);
+    }
+    server.setDown(HOME, false);
+    await advanceUntilLive(clock, subscription);
+    expect(log.resumed).to.have.length(1);
+    expect(new Set(ids(log)).size).to.equal(6_000);
+    // The settle read, 5 s later, reads the whole range again.
+    await clock.advance(10_000);
+    const delivered = ids(log);
+    expect(delivered.length - new Set(delivered).size, "messages shown twice").to.equal(0);
+    expect(delivered).to.have.length(6_000);
+  });
+
+  it("still brings back what home published before it failed when home drops again during the recovery read", async () => {
+    const { clock, server, client } = setup({ homeRetryMs: 60_000 });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.publish(HOME, CHANNEL, "before");
+    await clock.advance(0);
+    const stranded = server.publish(HOME, CHANNEL, "stranded", { storeIn: [HOME], liveIn: [] });
+    server.setDown(HOME, true);
+    await clock.advance(30_000);
+    expect(subscription.region).to.equal(AWAY);
+    // Later than the overlap after the stranded message: only the read back from the failure finds it.
+    await clock.advance(15_000);
+    server.publish(AWAY, CHANNEL, "away, live");
+    await clock.advance(0);
+
+    // Home is back; the probe joins it, and its recovery read is slow.
+    server.setDown(HOME, false);
+    let release = () => {};
+    server.historyGate = new Promise((resolve) => (release = resolve));
+    await clock.advance(45_000);
+    expect(server.subscribers(HOME, CHANNEL)).to.equal(1);
+    // Home drops the new connection while the read is on its way (a region that just came back is flaky).
+    server.drop(HOME);
+    await clock.advance(0);
+    server.historyGate = undefined;
+    release();
+    await clock.advance(0);
+
+    // The next probe joins home for good.
+    await clock.advance(120_000);
+    expect(subscription.region).to.equal(HOME);
+    expect(ids(log)).to.include(stranded.id);
+  });
+
+  it("reads the range of a resume again when its connection is lost before the settle read ran (a message that replicated late is not lost)", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000 }, { failover: false });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.setDown(HOME, true);
+    await clock.advance(1_000);
+    // Published in AWAY while the client is away; not yet in HOME's replica (replication lags).
+    const late = server.publish(AWAY, CHANNEL, "late", { storeIn: [AWAY], liveIn: [AWAY] });
+    await clock.advance(34_000);
+    const after = server.publish(AWAY, CHANNEL, "after");
+    await clock.advance(5_000);
+    server.setDown(HOME, false);
+    await advanceUntilLive(clock, subscription);
+    expect(ids(log)).to.deep.equal([after.id]);
+    // Dropped again before the settle read; meanwhile the late message reaches HOME's replica.
+    server.store(HOME, late);
+    server.drop(HOME);
+    await clock.advance(60_000);
+    expect(subscription.state).to.equal("live");
+    expect(ids(log)).to.include(late.id);
+  });
+
+  it("does not end for good when only the fallback region refuses it: it goes back to trying home (a permanent error on one leg)", async () => {
+    const { clock, server, client } = setup();
+    // The fallback region refuses this client's key (e.g. a key rotated there but not yet in these outputs).
+    server.authorize = (region, headers) => region === HOME && headers["x-api-key"] === `key-${region}`;
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.setDown(HOME, true);
+    await clock.advance(30_000);
+    server.setDown(HOME, false);
+    await clock.advance(60_000);
+    expect(log.events.filter((event) => event.startsWith("failed"))).to.deep.equal([]);
+    expect(subscription.state).to.equal("live");
+    expect(subscription.region).to.equal(HOME);
+  });
+
+  it("reads history for a live message that came with errors instead of data (say, its publisher selected too few fields)", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000 });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    const errors: string[] = [];
+    subscription.on("deliveryError", (error) => errors.push(error.message));
+    await clock.advance(0);
+    const broken = server.publish(HOME, CHANNEL, "stored, but its live frame is broken", { liveIn: [] });
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(0);
+    expect(errors).to.have.length(1);
+    // More broken frames do not keep pushing the read back.
+    await clock.advance(3_000);
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(2_000);
+    expect(log.messages).to.deep.equal([{ id: broken.id, data: "stored, but its live frame is broken", replayed: true }]);
+    expect(subscription.state).to.equal("live");
+  });
+
+  it("stops reading again when the API has no history, and goes on live", async () => {
+    const { clock, server, client } = setup({ settleMs: 5_000 });
+    server.history = "off";
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    server.deliverBroken(HOME, CHANNEL);
+    await clock.advance(60_000);
+    expect(server.requests.filter((request) => request.operation === "history")).to.have.length(1);
+    const live = server.publish(HOME, CHANNEL, "live");
+    await clock.advance(0);
+    expect(ids(log)).to.deep.equal([live.id]);
+  });
+
+  it("does not show again, when it goes home, a message of home that it caught up from the fallback long ago", async () => {
+    const { clock, server, client } = setup({ homeRetryMs: 60_000 });
+    const subscription = client.subscribe(CHANNEL);
+    const log = record(subscription);
+    await clock.advance(0);
+    // Published at home after this client lost its connection there, replicated, then home fails.
+    const missed = server.publish(HOME, CHANNEL, "missed live, replicated", { liveIn: [] });
+    server.setDown(HOME, true);
+    await clock.advance(30_000);
+    expect(subscription.region).to.equal(AWAY);
+    expect(ids(log)).to.deep.equal([missed.id]);
+    // Ten minutes in the fallback at 10 messages/s.
+    for (let second = 0; second < 600; second += 10) {
+      for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
+      await clock.advance(10_000);
+    }
+    server.setDown(HOME, false);
+    await clock.advance(120_000);
+    expect(subscription.region).to.equal(HOME);
+    expect(ids(log).filter((id) => id === missed.id), "times shown").to.have.length(1);
   });
 });

@@ -1,7 +1,7 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "fs";
+import { existsSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { performance } from "perf_hooks";
@@ -107,6 +107,34 @@ describe("local runtime: history in every region", function () {
     await before.stop();
     const after = await start({ stateDir: dir });
     for (const region of REGIONS) expect((await readAll(after, region, "cars")).items, region).to.deep.equal([kept]);
+  });
+
+  // AWS fills a new replica from the table: "Adding a replica might take a few minutes for an empty
+  // table, or up to several hours for large tables" (AWS::DynamoDB::GlobalTable, Replicas,
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html).
+  it("gives a region added to the config the history already stored, as a new global table replica gets it", async () => {
+    const dir = stateDir();
+    const two = await start({ regions: ["us-west-2", "eu-west-1"], stateDir: dir });
+    const stored = await publish(two, "us-west-2", "cars", "before ap-southeast-2 was added");
+    await eventually(async () => (await readAll(two, "eu-west-1", "cars")).items.length === 1);
+    await two.stop();
+    const three = await start({ stateDir: dir });
+    for (const region of REGIONS) expect((await readAll(three, region, "cars")).items, region).to.deep.equal([stored]);
+  });
+
+  // Removing a region deletes its replica on AWS; adding it back creates a new one, filled from the table.
+  it("gives a region removed and added back the history published while it was away", async () => {
+    const dir = stateDir();
+    const both = await start({ regions: ["us-west-2", "eu-west-1"], stateDir: dir });
+    const first = await publish(both, "us-west-2", "cars", "while both were configured");
+    await eventually(async () => (await readAll(both, "eu-west-1", "cars")).items.length === 1);
+    await both.stop();
+    const alone = await start({ regions: ["us-west-2"], stateDir: dir });
+    expect(existsSync(join(dir, "history", "dev", "eu-west-1")), "the removed region's replica").to.equal(false);
+    const second = await publish(alone, "us-west-2", "cars", "while eu-west-1 was removed");
+    await alone.stop();
+    const again = await start({ regions: ["us-west-2", "eu-west-1"], stateDir: dir });
+    for (const region of ["us-west-2", "eu-west-1"]) expect((await readAll(again, region, "cars")).items, region).to.deep.equal([first, second]);
   });
 
   it("starts empty with --fresh", async () => {

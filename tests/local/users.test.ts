@@ -159,6 +159,26 @@ describe("local runtime: signed-in users", function () {
     expect((await graphql(region("us-west-2"), alice, HISTORY, { name: "inbox-alice" })).body.errors).to.equal(undefined);
   });
 
+  it("keeps a private inbox from the API key every visitor of the page holds: no subscribe, no history; the owner still reads it", async () => {
+    const note = await published("us-west-2", bob, "inbox-alice", "psst, alice");
+    const key = { apiKey: apiKeyOf(region("us-west-2")) };
+    const read = await graphql(region("us-west-2"), key, HISTORY, { name: "inbox-alice" });
+    expect(read.body.data?.history ?? null, "history of inbox-alice read with the API key").to.equal(null);
+    expect(read.body.errors?.[0]).to.include({
+      errorType: "Unauthorized",
+      message: 'Not allowed to subscribe to channel "inbox-alice" with the API key: a {sub} pattern of globalws:rights makes it a user\'s private channel.',
+    });
+    const eavesdropper = await connect("us-west-2", key);
+    const peek = await eavesdropper.subscribe("peek", SUBSCRIBE_ALL, { name: "inbox-alice" });
+    expect(peek.type, "subscribe to inbox-alice with the API key").to.equal("error");
+    expect(peek.payload?.errors?.[0]).to.include({ errorType: "Unauthorized" });
+    expect((await eavesdropper.subscribe("lobby", SUBSCRIBE_ALL, { name: "lobby" })).type).to.equal("start_ack");
+    expect((await graphql(region("us-west-2"), key, HISTORY, { name: "lobby" })).body.errors).to.equal(undefined);
+    const own = await graphql(region("us-west-2"), alice, HISTORY, { name: "inbox-alice" });
+    expect(own.body.errors).to.equal(undefined);
+    expect((own.body.data?.history as { items: Channel[] }).items.map((item) => item.id)).to.include(note.id);
+  });
+
   describe("refuses a bad token as AppSync does: HTTP 401, connection_error on the handshake, error on a start", () => {
     const bad: [string, () => Promise<TestAuth>][] = [
       ["an expired token", () => token("alice", ["members"], { now: new Date(Date.now() - 2 * 3600_000), ttl: "1h" })],

@@ -236,6 +236,41 @@ describe("history: publish stores, then puts the event; Query.history reads (rea
       expect(refused.errors.map((error) => error.errorType)).to.deep.equal(["ChannelNotAllowed"]);
     });
 
+    it("refuses another channel's nextToken, which DynamoDB refuses as a start key, as BadRequest", async () => {
+      const first = (await readHistory({ name: "room-tech", limit: 1 })).result as { nextToken: string };
+      const outcome = await readHistory({ name: "room-other", nextToken: first.nextToken });
+      expect(outcome.errors.map((error) => error.errorType)).to.deep.equal(["BadRequest"]);
+    });
+
+    // DynamoDB's ValidationException is not a modelled exception of the AWS SDK AppSync uses: AppSync
+    // reports it under the SDK's generic type, `DynamoDB:AmazonDynamoDBException` with the code in the
+    // message (https://github.com/dabit3/react-appsync-graphql-recipe-app/issues/5); with the v2 SDK's
+    // message format AppSync shows today (https://github.com/aws/aws-appsync-community/issues/343), the
+    // generic type would be `DynamoDbException` (inferred).
+    const appSyncRefusals: [string, string][] = [
+      ["DynamoDB:AmazonDynamoDBException", "The provided starting key is invalid (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException; Request ID: X)"],
+      ["DynamoDB:DynamoDbException", "The provided starting key is invalid (Service: DynamoDb, Status Code: 400, Request ID: X)"],
+    ];
+    for (const [type, message] of appSyncRefusals) {
+      it(`answers BadRequest when DynamoDB refuses the nextToken's start key, reported as ${type}`, async () => {
+        const refusing: DataSource = async () => {
+          throw new DataSourceError(message, type);
+        };
+        const outcome = await run("Query", "history", { name: "cars", nextToken: "a-token-of-another-channel" }, { settings: HISTORY_SETTINGS, history: refusing });
+        expect(outcome.errors.map((error) => error.errorType)).to.deep.equal(["BadRequest"]);
+      });
+    }
+
+    it("passes a failure that is not a refused nextToken through as it is, with or without one", async () => {
+      const throttling: DataSource = async () => {
+        throw new DataSourceError("Throughput exceeds the current capacity", "DynamoDB:ProvisionedThroughputExceededException");
+      };
+      for (const nextToken of ["a-token", null]) {
+        const outcome = await run("Query", "history", { name: "cars", nextToken }, { settings: HISTORY_SETTINGS, history: throttling });
+        expect(outcome.errors.map((error) => error.errorType), String(nextToken)).to.deep.equal(["DynamoDB:ProvisionedThroughputExceededException"]);
+      }
+    });
+
     it("answers HistoryDisabled when history is off, reading nothing", async () => {
       const outcome = await readHistory({ name: "room-tech" }, { ...HISTORY_SETTINGS, historyRetentionHours: 0 });
       expect(outcome.errors.map((error) => [error.errorType, error.message])).to.deep.equal([
@@ -266,5 +301,34 @@ describe("history data source", () => {
     expect(failure).to.be.instanceOf(DataSourceError);
     expect(failure?.type).to.equal("DynamoDB:InternalServerError");
     expect(failure?.message).to.match(/^The history replica is unavailable: /);
+  });
+
+  // ValidationException is not modelled in the AWS SDK, so AppSync never reports `DynamoDB:ValidationException`
+  // (https://github.com/dabit3/react-appsync-graphql-recipe-app/issues/5).
+  it("reports a start key DynamoDB refuses as AppSync does: DynamoDB:AmazonDynamoDBException, the code in the message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "globalws-history-"));
+    const replica = await startReplica("us-west-2", dir, () => {});
+    try {
+      const tokens = new PaginationTokens();
+      const dataSource = dynamoDbDataSource({ replica, tokens, onWrite: () => {} });
+      // A token this resolver issued for a page of channel "cars", sent with a query of channel "boats".
+      const carsToken = tokens.encode({ name: { S: "cars" }, id: { S: "m1" }, ts: { S: "0000000000001#m1" } }, "us-west-2/Query.history");
+      let failure: DataSourceError | undefined;
+      await dataSource(
+        {
+          operation: "Query",
+          index: "byTime",
+          query: { expression: "#n = :n AND #ts >= :s", expressionNames: { "#n": "name", "#ts": "ts" }, expressionValues: { ":n": { S: "boats" }, ":s": { S: "0000000000000" } } },
+          limit: 10,
+          nextToken: carsToken,
+        },
+        "Query.history",
+      ).catch((error: DataSourceError) => (failure = error));
+      expect(failure?.type).to.equal("DynamoDB:AmazonDynamoDBException");
+      expect(failure?.message).to.match(/\(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException\)$/);
+    } finally {
+      await replica.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

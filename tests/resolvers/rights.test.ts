@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { ResolverSettings } from "../../infra/resolverBundle";
 import type { DataSource } from "../../local/appsync/resolverRuntime";
-import { hasRight, matchesChannelPattern, type ApiKeyAccess, type Right, type RightsEntry } from "../../resolvers/lib/rules";
+import { hasRight, isPrivateChannel, matchesChannelPattern, matchesSomeSub, type ApiKeyAccess, type Right, type RightsEntry } from "../../resolvers/lib/rules";
 import { acceptingHistory, API_KEY_CALLER, fakeEventBridge, HISTORY_SETTINGS, IAM_IDENTITY, run, signedIn, type RunOptions } from "./harness";
 
 const RIGHTS: RightsEntry[] = [
@@ -64,6 +64,22 @@ describe("rights", () => {
       expect(matchesChannelPattern("inbox-{sub}", "inbox-", "")).to.equal(false);
       expect(matchesChannelPattern("inbox-{sub}*", "inbox-x", "")).to.equal(false);
       expect(matchesChannelPattern("inbox-{sub}", "inbox-auth0_1", "auth0|1")).to.equal(false);
+    });
+
+    it("finds the channels some non-empty sub makes a {sub} pattern match: a user's private channels", () => {
+      expect(matchesSomeSub("inbox-{sub}", "inbox-alice")).to.equal(true);
+      expect(matchesSomeSub("inbox-{sub}", "inbox-")).to.equal(false);
+      expect(matchesSomeSub("inbox-{sub}", "mail-alice")).to.equal(false);
+      expect(matchesSomeSub("{sub}-notes", "alice-notes")).to.equal(true);
+      expect(matchesSomeSub("{sub}-notes", "-notes")).to.equal(false);
+      expect(matchesSomeSub("dm-{sub}-{sub}", "dm-ab-ab")).to.equal(true);
+      expect(matchesSomeSub("dm-{sub}-{sub}", "dm-ab-cd")).to.equal(false);
+      expect(matchesSomeSub("team-{sub}-*", "team-a-b")).to.equal(true);
+      expect(matchesSomeSub("inbox-*", "inbox-alice")).to.equal(false);
+      expect(isPrivateChannel(RIGHTS, "inbox-alice")).to.equal(true);
+      for (const channel of ["lobby", "news", "chat-1", "inbox-"]) expect(isPrivateChannel(RIGHTS, channel), channel).to.equal(false);
+      // A {sub} pattern in a publish list makes a private channel too.
+      expect(isPrivateChannel([{ group: "writers", publish: ["drafts-{sub}"] }], "drafts-bob")).to.equal(true);
     });
 
     it("is a union over the user's groups and `*`, whatever the order of the entries", () => {
@@ -170,12 +186,31 @@ describe("rights", () => {
       ["none", false, false],
     ];
     for (const [access, mayPublish, maySubscribe] of keyModes) {
-      it(`gives the API key, with apiKeyAccess ${access}, ${mayPublish ? "publish" : "no publish"} and ${maySubscribe ? "subscribe and history" : "no subscribe or history"}, on any allowed channel`, async () => {
+      it(`gives the API key, with apiKeyAccess ${access}, ${mayPublish ? "publish" : "no publish"} and ${maySubscribe ? "subscribe and history" : "no subscribe or history"}, on any allowed channel no {sub} pattern names`, async () => {
         const options = { settings: settings(access) };
         expect(await allowed("publish", "news", API_KEY_CALLER, options)).to.equal(mayPublish);
-        expect(await allowed("subscribe", "inbox-alice", API_KEY_CALLER, options)).to.equal(maySubscribe);
+        expect(await allowed("publish", "inbox-alice", API_KEY_CALLER, options)).to.equal(mayPublish);
+        expect(await allowed("subscribe", "lobby", API_KEY_CALLER, options)).to.equal(maySubscribe);
+        expect(await allowed("subscribe", "inbox-", API_KEY_CALLER, options)).to.equal(maySubscribe);
       });
     }
+
+    it("never lets the API key subscribe to or read the history of a channel a {sub} pattern names (publish or subscribe list), whatever apiKeyAccess", async () => {
+      const rights: RightsEntry[] = [...RIGHTS, { group: "writers", publish: ["news-{sub}"] }];
+      const channels = [...CHANNELS, "news-*"];
+      for (const access of ["publish-and-subscribe", "subscribe"] as const) {
+        const options = { settings: { ...settings(access), rights, channels } };
+        for (const channel of ["inbox-alice", "news-bob"]) {
+          expect(await allowed("subscribe", channel, API_KEY_CALLER, options), `${access} ${channel}`).to.equal(false);
+          const read = await run("Query", "history", { name: channel }, { ...options, history: emptyHistory, ...API_KEY_CALLER });
+          expect(read.errors[0].message).to.equal(`Not allowed to subscribe to channel "${channel}" with the API key: a {sub} pattern of globalws:rights makes it a user's private channel.`);
+        }
+        expect(await allowed("subscribe", "lobby", API_KEY_CALLER, options), access).to.equal(true);
+      }
+      // The owner keeps her rights, and IAM every right.
+      expect(await allowed("subscribe", "inbox-alice", signedIn("alice"), { settings: { ...settings("subscribe"), rights, channels } })).to.equal(true);
+      expect(await allowed("subscribe", "news-bob", { identity: IAM_IDENTITY }, { settings: { ...settings("subscribe"), rights, channels } })).to.equal(true);
+    });
   });
 
   describe("sender", () => {

@@ -91,6 +91,11 @@ export class FakeAppSync {
     for (const socket of this.open(region)) socket.deliver(message);
   }
 
+  /** Sends the live subscribers of `channel` in `region` a data frame with errors and no message (as AppSync does when a publisher selected too few fields). */
+  deliverBroken(region: string, channel: string): void {
+    for (const socket of this.open(region)) socket.deliverBroken(channel);
+  }
+
   /** The server ends the subscriptions to `channel` in `region` (a forced unsubscribe). */
   complete(region: string, channel: string): void {
     for (const socket of this.open(region)) socket.complete(channel);
@@ -242,6 +247,11 @@ class FakeSocket implements WebSocketLike {
 
   deliver(message: ChannelMessage): void {
     for (const [id, channel] of this.subscriptions) if (channel === message.name) this.push({ type: "data", id, payload: { data: { subscribe: message } } });
+  }
+
+  deliverBroken(channel: string): void {
+    const errors = [{ errorType: "DeserializationError", message: "Cannot return null for non-nullable type: 'AWSDateTime' within parent 'Channel' (/subscribe/publishedAt)" }];
+    for (const [id, subscribed] of this.subscriptions) if (subscribed === channel) this.push({ type: "data", id, payload: { data: { subscribe: null }, errors } });
   }
 
   complete(channel: string): void {
