@@ -111,21 +111,9 @@ interface CatchUp {
   gapClosed: boolean;
 }
 
-/**
- * The range of a resume whose settle read has not yet succeeded, and every id delivered in it.
- * A later resume reads from here again, and no repeat is shown however many messages the range
- * holds (the recent-ids memory alone forgets past its capacity).
- */
-interface Unsettled {
+/** A stretch of history from `sinceMs` on, and the ids delivered in it: reading it again repeats none, however many it holds. */
+interface DeliveredSince {
   sinceMs: number;
-  delivered: Set<string>;
-}
-
-/** The home region failed while this subscription was live there: what its return must bring back. */
-interface FailedHome {
-  /** Resume point when it failed. */
-  sinceMs: number;
-  /** Ids already delivered from then on, so the recovery read repeats none. */
   delivered: Set<string>;
 }
 
@@ -165,8 +153,13 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   private liveAnchorMs?: number;
   private lastLiveRegion?: string;
   private downSinceMs?: number;
-  private failedHome?: FailedHome;
-  private unsettled?: Unsettled;
+  /** The home region failed while this subscription was live there: what its return must bring back (its messages from here on). */
+  private failedHome?: DeliveredSince;
+  /**
+   * The range of a resume whose settle read has not yet succeeded: a later resume reads from here
+   * again (the recent-ids memory alone forgets past its capacity).
+   */
+  private unsettled?: DeliveredSince;
   private readonly seen: RecentIds;
   private retryTimer?: TimerHandle;
   private homeTimer?: TimerHandle;
@@ -298,12 +291,16 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   }
 
   /** The range a resume reads: from `fromMs`, or earlier when a previous resume's range is not yet settled. */
-  private openUnsettled(fromMs: number): Unsettled {
+  private openUnsettled(fromMs: number): DeliveredSince {
     const previous = this.unsettled;
-    const sinceMs = Math.min(fromMs, previous?.sinceMs ?? fromMs);
     // A new record each time, so that an older leg's settle read cannot clear this wider range.
-    this.unsettled = { sinceMs, delivered: previous?.delivered ?? this.seen.publishedSince(sinceMs) };
+    this.unsettled = previous ? { sinceMs: Math.min(fromMs, previous.sinceMs), delivered: previous.delivered } : this.deliveredSince(fromMs);
     return this.unsettled;
+  }
+
+  /** A range from `sinceMs`, with the ids delivered in it that are still remembered. */
+  private deliveredSince(sinceMs: number): DeliveredSince {
+    return { sinceMs, delivered: this.seen.publishedSince(sinceMs) };
   }
 
   /** The history read after a drop starts here: the last `publishedAt` delivered, less the overlap window. */
@@ -365,9 +362,9 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   /** One funnel for every delivery: drops a repeated id, decodes, hands over, then advances the cursor. */
   private deliver(message: ChannelMessage, replayed: boolean): boolean {
     const publishedAtMs = Date.parse(message.publishedAt);
-    const inUnsettled = this.unsettled !== undefined && publishedAtMs >= this.unsettled.sinceMs;
-    const repeat = !this.seen.add(message.id, publishedAtMs) || (inUnsettled && this.unsettled?.delivered.has(message.id));
-    if (inUnsettled) this.unsettled?.delivered.add(message.id);
+    const unsettled = this.unsettled && publishedAtMs >= this.unsettled.sinceMs ? this.unsettled.delivered : undefined;
+    const repeat = !this.seen.add(message.id, publishedAtMs) || unsettled?.has(message.id) === true;
+    unsettled?.add(message.id);
     if (this.failedHome && message.origin === this.home && publishedAtMs >= this.failedHome.sinceMs) this.failedHome.delivered.add(message.id);
     if (repeat) {
       this.stats.duplicatesDropped += 1;
@@ -446,8 +443,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   /** Moves on to the next region of the preference list, remembering what a failed home must bring back. */
   private failOver(from: string): void {
     if (from === this.home && this.lastLiveRegion === this.home && this.failedHome === undefined) {
-      const sinceMs = this.resumeFromMs();
-      this.failedHome = { sinceMs, delivered: this.seen.publishedSince(sinceMs) };
+      this.failedHome = this.deliveredSince(this.resumeFromMs());
     }
     this.regionIndex = (this.regionIndex + 1) % this.regions.length;
     this.failuresHere = 0;
@@ -459,7 +455,7 @@ export class ChannelSubscription extends Emitter<SubscriptionEvents> {
   }
 
   /**
-   * Reads the open range once more (see `Unsettled`), for messages that reached this region's
+   * Reads the open range once more (see `unsettled`), for messages that reached this region's
    * replica late. A failed read is tried again (backing off) while the leg lasts: the cursor moves
    * on with live messages, so without it no resume would read this range again.
    */

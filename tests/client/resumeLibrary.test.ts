@@ -426,6 +426,14 @@ describe("client library: publishing (scripted server, fake clock)", () => {
   });
 });
 
+/** Publishes 6,000 messages in AWAY over ten minutes (10 a second): more than the 5,000 ids a subscription remembers. */
+async function publishTenMinutes(server: FakeAppSync, clock: FakeClock): Promise<void> {
+  for (let second = 0; second < 600; second += 10) {
+    for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
+    await clock.advance(10_000);
+  }
+}
+
 /** Moves the fake clock on in 100 ms steps until the subscription is live (at most a minute). */
 async function advanceUntilLive(clock: FakeClock, subscription: ChannelSubscription): Promise<void> {
   for (let step = 0; step < 600 && subscription.state !== "live"; step += 1) await clock.advance(100);
@@ -441,10 +449,7 @@ describe("client library: races around resume and failover (scripted server, fak
     server.setDown(HOME, true);
     await clock.advance(0);
     // 10 messages/s for 10 minutes, far below the ~160/s the README says 5,000 ids cover.
-    for (let second = 0; second < 600; second += 10) {
-      for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
-      await clock.advance(10_000);
-    }
+    await publishTenMinutes(server, clock);
     server.setDown(HOME, false);
     await advanceUntilLive(clock, subscription);
     expect(log.resumed).to.have.length(1);
@@ -575,10 +580,7 @@ describe("client library: races around resume and failover (scripted server, fak
     expect(subscription.region).to.equal(AWAY);
     expect(ids(log)).to.deep.equal([missed.id]);
     // Ten minutes in the fallback at 10 messages/s.
-    for (let second = 0; second < 600; second += 10) {
-      for (let n = 0; n < 100; n += 1) server.publish(AWAY, CHANNEL, second * 10 + n);
-      await clock.advance(10_000);
-    }
+    await publishTenMinutes(server, clock);
     server.setDown(HOME, false);
     await clock.advance(120_000);
     expect(subscription.region).to.equal(HOME);
